@@ -1,0 +1,170 @@
+import { z } from 'zod';
+
+export const workerNames = ['auth-shim', 'api', 'sender', 'receiver'] as const;
+export type WorkerName = (typeof workerNames)[number];
+export const featureNames = ['ai', 'images', 'stream'] as const;
+export type FeatureName = (typeof featureNames)[number];
+export const identityProviders = ['instant', 'supabase'] as const;
+export const jwtAlgorithms = ['HS256', 'EdDSA'] as const;
+export const configFormats = ['jsonc', 'toml'] as const;
+
+const projectName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/,
+    'must be 2-40 characters of lowercase letters, digits and dashes, starting with a letter and not ending with a dash',
+  )
+  .refine((name) => !name.includes('--'), 'must not contain two dashes in a row');
+
+/** An exact web origin: scheme, host and optional port, nothing else; `*` is refused on purpose. */
+export const originSchema = z.string().superRefine((value, ctx) => {
+  const problem = describeOriginProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `'${value}' ${problem}` });
+});
+
+export function describeOriginProblem(value: string): string | undefined {
+  if (value === '*' || value.includes('*')) return 'is a wildcard; list each origin explicitly';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a URL; use the form https://app.example.com';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use http or https';
+  if (url.origin !== value.replace(/\/$/, '')) return 'must be an origin only (no path, query or credentials)';
+  return undefined;
+}
+
+const envName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be lowercase letters, digits and dashes, starting with a letter');
+
+/** Every answer `init-worker` takes, after defaults. The single source of truth for validation. */
+export const initAnswersSchema = z
+  .object({
+    name: projectName,
+    workers: z
+      .array(z.enum(workerNames, { message: `must be some of ${workerNames.join(', ')}` }))
+      .min(1, 'must name at least one Worker'),
+    accountId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, 'must be a Cloudflare account id: 32 lowercase hexadecimal characters')
+      .optional(),
+    bucket: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+        'must be an R2 bucket name: 3-63 lowercase letters, digits and dashes, starting and ending with a letter or digit',
+      ),
+    identity: z.enum(identityProviders, { message: `must be one of ${identityProviders.join(', ')}` }),
+    instantAppId: z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be an InstantDB app id (a UUID)')
+      .optional(),
+    supabaseUrl: z
+      .string()
+      .refine((value) => /^https:\/\/[^/\s]+$/.test(value) && URL.canParse(value), 'must be an https URL such as https://abcd.supabase.co')
+      .optional(),
+    jwtAlg: z.enum(jwtAlgorithms, { message: `must be one of ${jwtAlgorithms.join(', ')}` }),
+    issuer: z.string().regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable characters without spaces'),
+    audience: z.string().regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable characters without spaces'),
+    origins: z.array(originSchema),
+    features: z.array(z.enum(featureNames, { message: `must be some of ${featureNames.join(', ')}` })),
+    envs: z.array(envName).min(1, 'must name at least one environment'),
+    configFormat: z.enum(configFormats, { message: `must be one of ${configFormats.join(', ')}` }),
+    install: z.boolean(),
+    git: z.boolean(),
+  })
+  .strict()
+  .superRefine((answers, ctx) => {
+    const has = (worker: WorkerName) => answers.workers.includes(worker);
+    if (has('sender') && !has('receiver')) {
+      ctx.addIssue({ code: 'custom', path: ['workers'], message: 'sender forwards to receiver: add receiver to the list' });
+    }
+    if (answers.jwtAlg === 'EdDSA' && has('api') && !has('auth-shim')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workers'],
+        message: 'with --jwt-alg EdDSA the api Worker reads its keys from auth-shim: add auth-shim to the list',
+      });
+    }
+    for (const [field, list] of [['workers', answers.workers], ['features', answers.features], ['envs', answers.envs], ['origins', answers.origins]] as const) {
+      const duplicate = (list as readonly string[]).find((item, index) => list.indexOf(item as never) !== index);
+      if (duplicate) ctx.addIssue({ code: 'custom', path: [field], message: `lists '${duplicate}' twice` });
+    }
+    if (answers.features.length > 0 && !has('api')) {
+      ctx.addIssue({ code: 'custom', path: ['features'], message: 'features run in the api Worker: add api to --workers or drop --features' });
+    }
+  });
+
+export type InitAnswers = z.infer<typeof initAnswersSchema>;
+export type AnswerKey = keyof InitAnswers;
+
+/** The flag that sets each answer, so that a message names what the user typed. */
+export const answerFlags: Record<AnswerKey, string> = {
+  name: '--name',
+  workers: '--workers',
+  accountId: '--account-id',
+  bucket: '--bucket',
+  identity: '--identity',
+  instantAppId: '--instant-app-id',
+  supabaseUrl: '--supabase-url',
+  jwtAlg: '--jwt-alg',
+  issuer: '--issuer',
+  audience: '--audience',
+  origins: '--origins',
+  features: '--features',
+  envs: '--envs',
+  configFormat: '--config-format',
+  install: '--no-install',
+  git: '--no-git',
+};
+
+/** The answers a person is asked for when nothing else gives them; others take a default silently. */
+export const promptedAnswers: readonly AnswerKey[] = [
+  'name',
+  'workers',
+  'identity',
+  'jwtAlg',
+  'origins',
+  'features',
+  'envs',
+  'configFormat',
+];
+
+/** Defaults for every answer not given; some depend on the name. */
+export function defaultAnswers(name: string): InitAnswers {
+  return {
+    name,
+    workers: [...workerNames],
+    bucket: `${name}-uploads`,
+    identity: 'instant',
+    jwtAlg: 'HS256',
+    issuer: `${name}-auth-shim`,
+    audience: `${name}-api`,
+    origins: ['http://localhost:3000'],
+    features: [],
+    envs: ['staging', 'production'],
+    configFormat: 'jsonc',
+    install: true,
+    git: true,
+  };
+}
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
+
+/** Validates merged answers; the first problem comes back as `--flag: message`. */
+export function validateAnswers(input: Record<string, unknown>): ValidationResult<InitAnswers> {
+  const parsed = initAnswersSchema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    return { ok: false, field: key, message: `'${key}' is not an answer appshell knows; allowed: ${Object.keys(answerFlags).join(', ')}` };
+  }
+  const key = String(issue.path[0] ?? 'answers') as AnswerKey;
+  const flag = answerFlags[key] ?? key;
+  let message = issue.message;
+  if (issue.code === 'invalid_type') message = `must be ${issue.expected}`;
+  return { ok: false, field: flag, message: `${flag} ${message}` };
+}

@@ -1,0 +1,38 @@
+import type { InitAnswers } from './answers.js';
+import { manifestFileName, manifestFromAnswers, parseManifest, type ProjectManifest } from './manifest.js';
+import { planFiles, type Plan, type ProjectTree } from './plan.js';
+import { renderProject } from './project-files.js';
+import type { TemplateSource } from './template-source.js';
+
+export interface InitWorkerPlan extends Plan {
+  manifest: ProjectManifest;
+}
+
+/**
+ * answers -> manifest -> every file -> what changes on disk. Pure: the caller gives the templates and a
+ * view of the target directory (empty for a new project).
+ */
+export function planInitWorker(input: {
+  answers: InitAnswers;
+  root: string;
+  tree: ProjectTree;
+  newProject: boolean;
+  source: TemplateSource;
+  force: boolean;
+}): InitWorkerPlan {
+  const manifest = manifestFromAnswers(input.answers);
+  // Re-running init keeps what later commands added to the manifest (extension routes, receiver actions).
+  const existingText = input.tree.read(manifestFileName);
+  const existing = existingText === undefined ? undefined : parseManifest(existingText);
+  if (existing?.ok) {
+    manifest.routes = existing.manifest.routes;
+    manifest.actions = existing.manifest.actions;
+  }
+  const desired = renderProject(manifest, input.source);
+  return {
+    root: input.root,
+    newProject: input.newProject,
+    manifest,
+    files: planFiles(desired, input.tree, { force: input.force }),
+  };
+}

@@ -1,0 +1,113 @@
+import type { WorkerName } from './answers.js';
+import { manifestFileName, manifestSchemaFileName, renderManifest, renderManifestJsonSchema, type ProjectManifest } from './manifest.js';
+import type { DesiredFile } from './plan.js';
+import { filesUnder, outputPath, renderTemplate } from './render.js';
+import type { TemplateSource } from './template-source.js';
+import { generatedVersions, nodeSupport } from './versions.js';
+import { buildWranglerConfig, configFileName, renderWranglerConfig } from './wrangler-config.js';
+import { scriptName, workerDescriptors } from './workers/index.js';
+
+/** Fixed local ports, by Worker, so that printed URLs and service URLs stay the same from run to run. */
+export const devPorts: Record<WorkerName, number> = { 'auth-shim': 8787, api: 8788, sender: 8789, receiver: 8790 };
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** What Handlebars templates see. */
+export function templateContext(manifest: ProjectManifest) {
+  return {
+    manifest,
+    configFile: configFileName(manifest.configFormat),
+    nodeNote: nodeSupport.note,
+    workers: manifest.workers.map((worker) => ({
+      name: worker,
+      summary: workerDescriptors[worker].summary,
+      script: scriptName(manifest.name, worker),
+      port: devPorts[worker],
+    })),
+    hasWorker: Object.fromEntries(manifest.workers.map((worker) => [worker, true])),
+    environments: manifest.environments,
+  };
+}
+
+function rootPackageJson(manifest: ProjectManifest): string {
+  return json({
+    name: manifest.name,
+    private: true,
+    type: 'module',
+    workspaces: manifest.workers.map((worker) => `workers/${worker}`),
+    scripts: {
+      dev: 'node scripts/dev.mjs',
+      test: 'vitest run',
+      typecheck: 'npm run typecheck --workspaces',
+      deploy: 'appshell deploy',
+    },
+    engines: { node: nodeSupport.engines },
+    devDependencies: { ...generatedVersions.tooling },
+  });
+}
+
+function workerPackageJson(manifest: ProjectManifest, worker: WorkerName): string {
+  const descriptor = workerDescriptors[worker];
+  const configFile = configFileName(manifest.configFormat);
+  return json({
+    name: scriptName(manifest.name, worker),
+    private: true,
+    type: 'module',
+    scripts: {
+      dev: `wrangler dev --config ${configFile} --port ${devPorts[worker]}`,
+      test: 'vitest run',
+      typecheck: 'tsc --noEmit',
+      types: `wrangler types --config ${configFile}`,
+      deploy: `wrangler deploy --config ${configFile}`,
+    },
+    dependencies: Object.fromEntries(
+      [...descriptor.dependencies].sort().map((name) => [name, generatedVersions.runtime[name]]),
+    ),
+  });
+}
+
+function devVarsExample(manifest: ProjectManifest, worker: WorkerName): string {
+  const secrets = workerDescriptors[worker].bindings(manifest).secrets;
+  const lines = [
+    `# Secrets of the ${worker} Worker for local development. Copy to .dev.vars (git-ignored, mode 0600)`,
+    '# or let `appshell secrets --local` write it with consistent values for every Worker.',
+  ];
+  if (secrets.length === 0) lines.push('# This Worker needs no secrets.');
+  for (const secret of secrets) {
+    lines.push('', `# ${secret.description} (${secret.source === 'generated' ? 'appshell generates it' : 'you provide it'})`);
+    lines.push(`${secret.name}=`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every file of a project with this manifest, rendered in memory. */
+export function renderProject(manifest: ProjectManifest, source: TemplateSource): DesiredFile[] {
+  const context = templateContext(manifest);
+  const files: DesiredFile[] = [
+    { path: manifestFileName, content: renderManifest(manifest) },
+    { path: manifestSchemaFileName, content: renderManifestJsonSchema() },
+    { path: 'package.json', content: rootPackageJson(manifest) },
+  ];
+  for (const [path, text] of filesUnder(source, 'project')) {
+    files.push({ path: outputPath(path), content: renderTemplate(path, text, context) });
+  }
+  for (const worker of manifest.workers) {
+    const base = `workers/${worker}`;
+    const descriptor = workerDescriptors[worker];
+    const config = buildWranglerConfig(manifest, worker);
+    files.push({ path: `${base}/${configFileName(manifest.configFormat)}`, content: renderWranglerConfig(config, manifest.configFormat) });
+    files.push({ path: `${base}/package.json`, content: workerPackageJson(manifest, worker) });
+    files.push({ path: `${base}/.dev.vars.example`, content: devVarsExample(manifest, worker) });
+    for (const [path, text] of filesUnder(source, `workers/${worker}`)) {
+      files.push({ path: `${base}/${outputPath(path)}`, content: renderTemplate(path, text, { ...context, worker }) });
+    }
+    for (const module of descriptor.runtimeModules) {
+      const text = source.get(`runtime/lib/${module}.ts`);
+      if (text === undefined) throw new Error(`templates/runtime/lib/${module}.ts is missing (named by the ${worker} descriptor)`);
+      files.push({ path: `${base}/src/lib/${module}.ts`, content: text });
+    }
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}

@@ -1,0 +1,33 @@
+/**
+ * What a generated project pins. These run on Node 20 (DESIGN.md §6): wrangler 4.86.0 is the last release
+ * that starts below Node 22, and @cloudflare/vitest-pool-workers 0.15.1 is the test integration built on
+ * it (the later @cloudflare/vitest-plugin depends on wranglers that need Node 22). `versions.test.ts`
+ * keeps this table equal to what appshell itself tests the templates with.
+ */
+export const generatedVersions = {
+  runtime: {
+    hono: '4.13.19',
+    jose: '6.2.17',
+    aws4fetch: '1.0.20',
+    '@instantdb/admin': '1.0.67',
+  },
+  tooling: {
+    wrangler: '4.86.0',
+    vitest: '4.1.12',
+    '@cloudflare/vitest-pool-workers': '0.15.1',
+    '@cloudflare/workers-types': '4.20260426.1',
+    typescript: '5.9.3',
+    esbuild: '0.27.3',
+  },
+} as const;
+
+/** The newest date the pinned workerd knows; newer dates make `wrangler dev` warn and fall back. */
+export const compatibilityDate = '2026-04-20';
+
+/** The Node the generated project supports, and what a newer Node would get. */
+export const nodeSupport = {
+  engines: '>=20.12.0',
+  note: 'wrangler is pinned to 4.86.0, the last release that runs on Node 20; on Node 22 or newer you can move to the latest wrangler and @cloudflare/vitest-plugin.',
+} as const;
+
+export type RuntimePackage = keyof typeof generatedVersions.runtime;

@@ -1,0 +1,109 @@
+import * as commentJson from 'comment-json';
+import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
+import type { InitAnswers, WorkerName } from './answers.js';
+import type { ProjectManifest } from './manifest.js';
+import { compatibilityDate } from './versions.js';
+import { scriptName, workerDescriptors, type WorkerBindings } from './workers/index.js';
+
+/** The part of wrangler's configuration appshell writes. Field names are wrangler's own. */
+export interface WranglerBindingsBlock {
+  vars?: Record<string, string>;
+  kv_namespaces?: { binding: string }[];
+  r2_buckets?: { binding: string; bucket_name: string }[];
+  durable_objects?: { bindings: { name: string; class_name: string }[] };
+  services?: { binding: string; service: string }[];
+  ai?: { binding: string };
+}
+
+export interface WranglerConfig extends WranglerBindingsBlock {
+  $schema?: string;
+  name: string;
+  main: string;
+  compatibility_date: string;
+  compatibility_flags: string[];
+  account_id?: string;
+  observability: { enabled: boolean };
+  migrations?: { tag: string; new_sqlite_classes: string[] }[];
+  env?: Record<string, WranglerBindingsBlock>;
+}
+
+export type ConfigFormat = InitAnswers['configFormat'];
+
+export function configFileName(format: ConfigFormat): string {
+  return format === 'toml' ? 'wrangler.toml' : 'wrangler.jsonc';
+}
+
+/**
+ * Builds the typed wrangler model of one Worker: the top level is local development (no remote-only
+ * bindings, so `wrangler dev` starts offline), and one block per environment repeats every binding,
+ * since wrangler does not let environments inherit them.
+ */
+export function buildWranglerConfig(manifest: ProjectManifest, worker: WorkerName): WranglerConfig {
+  const descriptor = workerDescriptors[worker];
+  const bindings = descriptor.bindings(manifest);
+  const origins = (env: string) => (descriptor.cors ? { ALLOWED_ORIGINS: (manifest.origins[env] ?? []).join(',') } : {});
+  const config: WranglerConfig = {
+    $schema: '../../node_modules/wrangler/config-schema.json',
+    name: scriptName(manifest.name, worker),
+    main: 'src/index.ts',
+    compatibility_date: compatibilityDate,
+    compatibility_flags: ['nodejs_compat'],
+    ...(manifest.accountId ? { account_id: manifest.accountId } : {}),
+    observability: { enabled: true },
+    ...bindingsBlock(manifest.name, bindings, undefined, origins('dev')),
+  };
+  if (bindings.durableObjects.length > 0) {
+    config.migrations = [{ tag: 'v1', new_sqlite_classes: bindings.durableObjects.map((d) => d.className) }];
+  }
+  config.env = Object.fromEntries(manifest.environments.map((env) => [env, bindingsBlock(manifest.name, bindings, env, origins(env))]));
+  return config;
+}
+
+function bindingsBlock(
+  project: string,
+  bindings: WorkerBindings,
+  env: string | undefined,
+  extraVars: Record<string, string>,
+): WranglerBindingsBlock {
+  const block: WranglerBindingsBlock = {};
+  const vars = { ...extraVars, ...bindings.vars, ...(env ? bindings.deployedVars : bindings.localVars) };
+  if (Object.keys(vars).length > 0) block.vars = vars;
+  if (bindings.kvNamespaces.length > 0) block.kv_namespaces = bindings.kvNamespaces.map(({ binding }) => ({ binding }));
+  if (bindings.r2Buckets.length > 0) {
+    block.r2_buckets = bindings.r2Buckets.map(({ binding, bucketName }) => ({
+      binding,
+      bucket_name: env ? `${bucketName}-${env}` : bucketName,
+    }));
+  }
+  if (bindings.durableObjects.length > 0) {
+    block.durable_objects = {
+      bindings: bindings.durableObjects.map(({ binding, className }) => ({ name: binding, class_name: className })),
+    };
+  }
+  if (bindings.services.length > 0) {
+    block.services = bindings.services.map(({ binding, worker }) => ({ binding, service: scriptName(project, worker, env) }));
+  }
+  if (env && bindings.remote.ai) block.ai = { binding: bindings.remote.ai.binding };
+  return block;
+}
+
+const header = [
+  'Written by appshell from appshell.json. Local development uses the top level; each block under "env"',
+  'is one deployed environment (its Worker is named <name>-<env>). Remote-only bindings such as Workers AI',
+  'appear only in deployed environments, so that `wrangler dev` starts without a Cloudflare login.',
+];
+
+/** Renders the model as `wrangler.jsonc` (with a comment header) or `wrangler.toml`. */
+export function renderWranglerConfig(config: WranglerConfig, format: ConfigFormat): string {
+  if (format === 'toml') {
+    const { $schema: _schema, ...rest } = config;
+    return `${header.map((line) => `# ${line}`).join('\n')}\n\n${stringifyToml(rest)}\n`;
+  }
+  return `${header.map((line) => `// ${line}`).join('\n')}\n${commentJson.stringify(config, null, 2)}\n`;
+}
+
+/** Reads a wrangler config written by appshell or edited by the team (comments are kept in the jsonc tree). */
+export function parseWranglerConfig(text: string, format: ConfigFormat): WranglerConfig {
+  if (format === 'toml') return parseToml(text) as unknown as WranglerConfig;
+  return commentJson.parse(text) as unknown as WranglerConfig;
+}

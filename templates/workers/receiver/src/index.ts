@@ -1,0 +1,11 @@
+import { addHealthRoute, createApp } from './lib/app.js';
+
+/** The bindings and vars this Worker reads (declared per module, see `wrangler types`). */
+export interface Env {
+  ALLOWED_ORIGINS?: string;
+}
+
+const app = createApp<Env>('receiver');
+addHealthRoute(app, 'receiver');
+
+export default app;
