@@ -20,7 +20,7 @@ function writeIfChanged(path: string, content: string): void {
 
 function prepareTemplate(worker: WorkerName): string {
   const dir = resolve('templates/workers', worker);
-  const context = { ...templateContext(templateManifest), worker };
+  const context = { ...templateContext(templateManifest), worker, testNamePrefix: 'template:' };
   writeIfChanged(resolve(dir, 'wrangler.jsonc'), renderWranglerConfig(buildWranglerConfig(templateManifest, worker), 'jsonc'));
   const hbsPath = resolve(dir, 'vitest.config.ts.hbs');
   writeIfChanged(resolve(dir, 'vitest.config.ts'), renderTemplate(hbsPath, readFileSync(hbsPath, 'utf8'), context));

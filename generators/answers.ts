@@ -166,5 +166,10 @@ export function validateAnswers(input: Record<string, unknown>): ValidationResul
   const flag = answerFlags[key] ?? key;
   let message = issue.message;
   if (issue.code === 'invalid_type') message = `must be ${issue.expected}`;
-  return { ok: false, field: flag, message: `${flag} ${message}` };
+  const index = issue.path[1];
+  const list = input[key];
+  if (typeof index === 'number' && Array.isArray(list) && !message.startsWith("'")) {
+    message = `'${String(list[index])}' ${message.replace(/^Invalid option: expected one of .*$/, 'is not allowed')}`;
+  }
+  return { ok: false, field: flag, message: `${flag}: ${message}` };
 }

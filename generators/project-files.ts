@@ -28,6 +28,8 @@ export function templateContext(manifest: ProjectManifest) {
     })),
     hasWorker: Object.fromEntries(manifest.workers.map((worker) => [worker, true])),
     environments: manifest.environments,
+    /** Prefix of vitest project names; the appshell repository tests templates as `template:<worker>`. */
+    testNamePrefix: '',
   };
 }
 

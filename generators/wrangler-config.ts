@@ -41,7 +41,8 @@ export function configFileName(format: ConfigFormat): string {
 export function buildWranglerConfig(manifest: ProjectManifest, worker: WorkerName): WranglerConfig {
   const descriptor = workerDescriptors[worker];
   const bindings = descriptor.bindings(manifest);
-  const origins = (env: string) => (descriptor.cors ? { ALLOWED_ORIGINS: (manifest.origins[env] ?? []).join(',') } : {});
+  const origins = (env: string): Record<string, string> =>
+    descriptor.cors ? { ALLOWED_ORIGINS: (manifest.origins[env] ?? []).join(',') } : {};
   const config: WranglerConfig = {
     $schema: '../../node_modules/wrangler/config-schema.json',
     name: scriptName(manifest.name, worker),
@@ -70,10 +71,11 @@ function bindingsBlock(
   if (Object.keys(vars).length > 0) block.vars = vars;
   if (bindings.kvNamespaces.length > 0) block.kv_namespaces = bindings.kvNamespaces.map(({ binding }) => ({ binding }));
   if (bindings.r2Buckets.length > 0) {
-    block.r2_buckets = bindings.r2Buckets.map(({ binding, bucketName }) => ({
-      binding,
-      bucket_name: env ? `${bucketName}-${env}` : bucketName,
-    }));
+    const bucketFor = (bucketName: string) => (env ? `${bucketName}-${env}` : bucketName);
+    block.r2_buckets = bindings.r2Buckets.map(({ binding, bucketName }) => ({ binding, bucket_name: bucketFor(bucketName) }));
+    for (const { nameVar, bucketName } of bindings.r2Buckets) {
+      if (nameVar) block.vars = { ...block.vars, [nameVar]: bucketFor(bucketName) };
+    }
   }
   if (bindings.durableObjects.length > 0) {
     block.durable_objects = {

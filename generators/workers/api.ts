@@ -13,10 +13,9 @@ export const api = {
       SESSION_JWT_ALG: manifest.session.alg,
       SESSION_JWT_ISSUER: manifest.session.issuer,
       SESSION_JWT_AUDIENCE: manifest.session.audience,
-      R2_BUCKET: manifest.bucket,
     };
     if (manifest.accountId) bindings.vars.R2_ACCOUNT_ID = manifest.accountId;
-    bindings.r2Buckets.push({ binding: 'R2', bucketName: manifest.bucket });
+    bindings.r2Buckets.push({ binding: 'R2', bucketName: manifest.bucket, nameVar: 'R2_BUCKET' });
     bindings.kvNamespaces.push({ binding: 'PROJECTS', description: 'example domain resource /v1/projects' });
     if (manifest.session.alg === 'EdDSA') bindings.services.push({ binding: 'AUTH_SHIM', worker: 'auth-shim' });
     if (manifest.features.includes('ai')) {

@@ -20,7 +20,8 @@ export interface WorkerBindings {
   localVars?: Record<string, string>;
   deployedVars?: Record<string, string>;
   kvNamespaces: { binding: string; description: string }[];
-  r2Buckets: { binding: string; bucketName: string }[];
+  /** R2 buckets; deployed environments get `<bucketName>-<env>`. `nameVar` names a var that carries the resolved bucket name. */
+  r2Buckets: { binding: string; bucketName: string; nameVar?: string }[];
   durableObjects: { binding: string; className: string }[];
   /** Service bindings to other Workers of the same project. */
   services: { binding: string; worker: WorkerName }[];

@@ -1,0 +1,171 @@
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import {
+  answerFlags,
+  configFormats,
+  defaultAnswers,
+  featureNames,
+  identityProviders,
+  jwtAlgorithms,
+  promptedAnswers,
+  validateAnswers,
+  workerNames,
+  type AnswerKey,
+  type InitAnswers,
+} from '../generators/answers.js';
+import { CancelledError, usageError } from './errors.js';
+
+/** Options as commander hands them to `init-worker`. */
+export interface InitWorkerFlags {
+  name?: string;
+  workers?: string;
+  accountId?: string;
+  bucket?: string;
+  identity?: string;
+  instantAppId?: string;
+  supabaseUrl?: string;
+  jwtAlg?: string;
+  issuer?: string;
+  audience?: string;
+  origins?: string;
+  features?: string;
+  envs?: string;
+  configFormat?: string;
+  install?: boolean;
+  git?: boolean;
+  answers?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+const listAnswers = new Set<AnswerKey>(['workers', 'origins', 'features', 'envs']);
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/** The answers given as flags, only those the user typed. */
+export function answersFromFlags(flags: InitWorkerFlags): Partial<Record<AnswerKey, unknown>> {
+  const given: Partial<Record<AnswerKey, unknown>> = {};
+  for (const key of Object.keys(answerFlags) as AnswerKey[]) {
+    const value = flags[key as keyof InitWorkerFlags];
+    if (value === undefined) continue;
+    if (key === 'install' || key === 'git') {
+      // commander sets these to true by default for --no-* flags; only `false` is an answer.
+      if (value === false) given[key] = false;
+      continue;
+    }
+    given[key] = listAnswers.has(key) && typeof value === 'string' ? splitList(value) : value;
+  }
+  return given;
+}
+
+/** Reads `--answers <file.json>`: an object whose keys are answer names (camelCase, as in the manifest). */
+export async function readAnswersFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(resolve(path), 'utf8');
+  } catch (error) {
+    throw usageError(`--answers: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw usageError(`--answers: ${path} is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw usageError(`--answers: ${path} must hold a JSON object of answers such as {"name": "my-api"}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+type Prompter = (missing: AnswerKey[], known: Partial<InitAnswers>) => Promise<Partial<Record<AnswerKey, unknown>>>;
+
+/**
+ * Gathers answers: defaults < answers file < flags < prompts (only for what is still missing, and only with a
+ * terminal). Without a terminal and without `--yes`, stops naming the missing answers. Returns validated answers.
+ */
+export async function gatherAnswers(
+  dir: string | undefined,
+  flags: InitWorkerFlags,
+  options: { interactive: boolean; prompt: Prompter },
+): Promise<InitAnswers> {
+  const fromFile = flags.answers ? await readAnswersFile(flags.answers) : {};
+  const fromFlags = answersFromFlags(flags);
+  const given: Record<string, unknown> = { ...fromFile, ...fromFlags };
+  if (given.name === undefined && dir !== undefined) given.name = basename(resolve(dir));
+
+  if (!flags.yes) {
+    const missing = promptedAnswers.filter((key) => given[key] === undefined);
+    if (missing.length > 0) {
+      if (!options.interactive) {
+        throw usageError(
+          `missing answers: ${missing.map((key) => answerFlags[key]).join(', ')} (no terminal to ask)`,
+          'Give them as flags or in --answers <file.json>, or pass --yes to take the defaults.',
+        );
+      }
+      Object.assign(given, await options.prompt(missing, given as Partial<InitAnswers>));
+    }
+  }
+  if (typeof given.name !== 'string') {
+    throw usageError('--name is required (or name the directory: appshell init-worker my-api)');
+  }
+  const defaults = defaultAnswers(given.name);
+  const merged: Record<string, unknown> = { ...defaults, ...given };
+  const result = validateAnswers(merged);
+  if (!result.ok) throw usageError(result.message);
+  return result.value;
+}
+
+/** Asks for the missing answers with @clack/prompts; Ctrl-C cancels quietly. */
+export async function promptForAnswers(missing: AnswerKey[]): Promise<Partial<Record<AnswerKey, unknown>>> {
+  const prompts = await import('@clack/prompts');
+  const answers: Partial<Record<AnswerKey, unknown>> = {};
+  const check = <T>(value: T | symbol): T => {
+    if (prompts.isCancel(value)) throw new CancelledError();
+    return value as T;
+  };
+  const options = <T extends string>(values: readonly T[]) => values.map((value) => ({ value, label: value }));
+  for (const key of missing) {
+    switch (key) {
+      case 'name':
+        answers.name = check(await prompts.text({ message: 'Project name', placeholder: 'my-api' }));
+        break;
+      case 'workers':
+        answers.workers = check(
+          await prompts.multiselect({ message: 'Workers', options: options(workerNames), initialValues: [...workerNames], required: true }),
+        );
+        break;
+      case 'identity':
+        answers.identity = check(await prompts.select({ message: 'Identity provider', options: options(identityProviders) }));
+        break;
+      case 'jwtAlg':
+        answers.jwtAlg = check(await prompts.select({ message: 'Session JWT algorithm', options: options(jwtAlgorithms) }));
+        break;
+      case 'origins':
+        answers.origins = splitList(
+          check<string>(await prompts.text({ message: 'Allowed browser origins (comma list)', initialValue: 'http://localhost:3000' })),
+        );
+        break;
+      case 'features':
+        answers.features = check(
+          await prompts.multiselect({ message: 'Optional features', options: options(featureNames), required: false }),
+        );
+        break;
+      case 'envs':
+        answers.envs = splitList(check<string>(await prompts.text({ message: 'Environments (comma list)', initialValue: 'staging,production' })));
+        break;
+      case 'configFormat':
+        answers.configFormat = check(await prompts.select({ message: 'Wrangler config format', options: options(configFormats) }));
+        break;
+      default:
+        break;
+    }
+  }
+  return answers;
+}

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Plan, PlannedFile } from '../generators/plan.js';
+
+export interface ApplyResult {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+}
+
+/** Runs `cleanup` (removing what was staged) if the process is interrupted before the plan is in place. */
+function cleanupOnSignal(cleanup: () => Promise<unknown>): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+async function writeEntry(root: string, file: PlannedFile): Promise<void> {
+  const target = join(root, file.path);
+  await mkdir(dirname(target), { recursive: true });
+  await writeFile(target, file.content, { mode: file.mode ?? 0o644 });
+  if (file.mode !== undefined) await chmod(target, file.mode);
+}
+
+/**
+ * Writes a plan so that a failure or an interrupt leaves the whole result or nothing:
+ * a new project is built in a temporary directory beside the target and renamed into place;
+ * changes to an existing project are staged as temporary files beside their targets, then renamed.
+ * Conflicts must have been resolved by the caller; unchanged files are not touched.
+ */
+export async function applyPlan(plan: Plan): Promise<ApplyResult> {
+  const result: ApplyResult = { created: [], updated: [], unchanged: [] };
+  const toWrite = plan.files.filter((file) => file.action === 'create' || file.action === 'update');
+  for (const file of plan.files) {
+    if (file.action === 'create') result.created.push(file.path);
+    else if (file.action === 'update') result.updated.push(file.path);
+    else if (file.action === 'unchanged') result.unchanged.push(file.path);
+    else throw new Error(`refusing to apply a plan with a conflict: ${file.path}`);
+  }
+  if (toWrite.length === 0) return result;
+
+  if (plan.newProject) {
+    const staging = join(dirname(plan.root), `.${basename(plan.root)}.appshell-${randomBytes(4).toString('hex')}`);
+    const release = cleanupOnSignal(() => rm(staging, { recursive: true, force: true }));
+    try {
+      await mkdir(staging, { recursive: true });
+      for (const file of toWrite) await writeEntry(staging, file);
+      // An empty target directory may exist (created by the user); rename(2) cannot replace it portably.
+      await rmdir(plan.root).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+      await rename(staging, plan.root);
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    } finally {
+      release();
+    }
+    return result;
+  }
+
+  const suffix = `.appshell-${randomBytes(4).toString('hex')}`;
+  const staged: { temp: string; target: string }[] = [];
+  const removeStaged = () => Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
+  const release = cleanupOnSignal(removeStaged);
+  try {
+    for (const file of toWrite) {
+      const target = join(plan.root, file.path);
+      const temp = `${target}${suffix}`;
+      staged.push({ temp, target });
+      await writeEntry(plan.root, { ...file, path: `${file.path}${suffix}` });
+    }
+    for (const { temp, target } of staged) await rename(temp, target);
+  } catch (error) {
+    await removeStaged();
+    throw error;
+  } finally {
+    release();
+  }
+  return result;
+}

@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import { planInitWorker, type InitWorkerPlan } from '../generators/init-worker.js';
+import { manifestFileName } from '../generators/manifest.js';
+import { countActions } from '../generators/plan.js';
+import { loadTemplates } from '../generators/template-source.js';
+import { gatherAnswers, promptForAnswers, type InitWorkerFlags } from './answers-input.js';
+import { applyPlan } from './apply.js';
+import { diskTree, inspectTarget } from './disk-tree.js';
+import { CliError, usageError } from './errors.js';
+import { formatPlan, print } from './output.js';
+import { initGitRepository, installDependencies } from './post-init.js';
+
+/**
+ * `appshell init-worker [dir]`: answers -> validate -> plan -> print (`--dry-run` stops) -> apply -> install.
+ */
+export async function runInitWorker(dir: string | undefined, flags: InitWorkerFlags): Promise<void> {
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const answers = await gatherAnswers(dir, flags, { interactive, prompt: promptForAnswers });
+  const root = resolve(dir ?? answers.name);
+
+  const target = inspectTarget(root, manifestFileName);
+  if (target === 'file') throw usageError(`[dir]: ${root} is a file; choose a directory path`);
+  if (target === 'non-empty' && !flags.force) {
+    throw usageError(
+      `[dir]: ${root} is not empty and holds no ${manifestFileName}`,
+      'Choose a new or empty directory, or pass --force to write into it (files there that appshell would write become conflicts).',
+    );
+  }
+
+  const plan: InitWorkerPlan = planInitWorker({
+    answers,
+    root,
+    tree: diskTree(root),
+    newProject: target === 'missing' || target === 'empty',
+    source: await loadTemplates(),
+    force: Boolean(flags.force),
+  });
+
+  print(`${flags.dryRun ? 'Plan for' : 'Writing'} ${root} (${plan.manifest.workers.join(', ')})`);
+  for (const line of formatPlan(plan.files)) print(line);
+  const counts = countActions(plan.files);
+  if (flags.dryRun) {
+    print('Dry run: nothing was written.');
+    return;
+  }
+  if (counts.conflict > 0) {
+    throw new CliError(`${counts.conflict} file(s) changed since appshell wrote them; nothing was written`, {
+      suggestion: 'Keep your changes and merge by hand, or re-run with --force to overwrite them.',
+    });
+  }
+  if (counts.create + counts.update === 0) {
+    print('Nothing to change: the project already matches these answers.');
+    return;
+  }
+  await applyPlan(plan);
+  print(`Done: ${counts.create} created, ${counts.update} updated.`);
+
+  if (plan.newProject && answers.git) await initGitRepository(root);
+  if (answers.install) await installDependencies(root);
+  print('');
+  print('Next:');
+  print(`  cd ${dir ?? answers.name}`);
+  if (!answers.install) print('  npm install');
+  print('  npm test       # every Worker, inside workerd');
+  print('  npm run dev    # every Worker locally');
+}
