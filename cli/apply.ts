@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Plan, PlannedFile } from '../generators/plan.js';
@@ -9,10 +10,14 @@ export interface ApplyResult {
   unchanged: string[];
 }
 
-/** Runs `cleanup` (removing what was staged) if the process is interrupted before the plan is in place. */
-function cleanupOnSignal(cleanup: () => Promise<unknown>): () => void {
+/**
+ * Runs `cleanup` (removing what was staged) if the process is interrupted before the plan is in place.
+ * It is synchronous on purpose: no pending write may run between the cleanup and the exit.
+ */
+function cleanupOnSignal(cleanup: () => void): () => void {
   const handler = (signal: NodeJS.Signals) => {
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    cleanup();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
@@ -24,9 +29,15 @@ function cleanupOnSignal(cleanup: () => Promise<unknown>): () => void {
 
 async function writeEntry(root: string, file: PlannedFile): Promise<void> {
   const target = join(root, file.path);
-  await mkdir(dirname(target), { recursive: true });
   await writeFile(target, file.content, { mode: file.mode ?? 0o644 });
   if (file.mode !== undefined) await chmod(target, file.mode);
+}
+
+/** Writes files in parallel after creating their folders (each folder once). */
+async function writeEntries(root: string, files: PlannedFile[]): Promise<void> {
+  const folders = [...new Set(files.map((file) => dirname(join(root, file.path))))];
+  await Promise.all(folders.map((folder) => mkdir(folder, { recursive: true })));
+  await Promise.all(files.map((file) => writeEntry(root, file)));
 }
 
 /**
@@ -48,10 +59,10 @@ export async function applyPlan(plan: Plan): Promise<ApplyResult> {
 
   if (plan.newProject) {
     const staging = join(dirname(plan.root), `.${basename(plan.root)}.appshell-${randomBytes(4).toString('hex')}`);
-    const release = cleanupOnSignal(() => rm(staging, { recursive: true, force: true }));
+    const release = cleanupOnSignal(() => rmSync(staging, { recursive: true, force: true }));
     try {
       await mkdir(staging, { recursive: true });
-      for (const file of toWrite) await writeEntry(staging, file);
+      await writeEntries(staging, toWrite);
       // An empty target directory may exist (created by the user); rename(2) cannot replace it portably.
       await rmdir(plan.root).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
@@ -68,18 +79,16 @@ export async function applyPlan(plan: Plan): Promise<ApplyResult> {
 
   const suffix = `.appshell-${randomBytes(4).toString('hex')}`;
   const staged: { temp: string; target: string }[] = [];
-  const removeStaged = () => Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
-  const release = cleanupOnSignal(removeStaged);
+  const release = cleanupOnSignal(() => staged.forEach(({ temp }) => rmSync(temp, { force: true })));
   try {
     for (const file of toWrite) {
       const target = join(plan.root, file.path);
-      const temp = `${target}${suffix}`;
-      staged.push({ temp, target });
-      await writeEntry(plan.root, { ...file, path: `${file.path}${suffix}` });
+      staged.push({ temp: `${target}${suffix}`, target });
     }
+    await writeEntries(plan.root, toWrite.map((file) => ({ ...file, path: `${file.path}${suffix}` })));
     for (const { temp, target } of staged) await rename(temp, target);
   } catch (error) {
-    await removeStaged();
+    await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
     throw error;
   } finally {
     release();

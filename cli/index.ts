@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The appshell program: a table of contents. Command modules load on demand, so `--help` stays fast.
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { handleError } from './errors.js';
 
@@ -21,7 +21,7 @@ program
   .option('--workers <list>', 'Workers to generate: any of auth-shim,api,sender,receiver (default: all)')
   .option('--account-id <id>', 'Cloudflare account id (32 hexadecimal characters)')
   .option('--bucket <name>', 'R2 bucket for uploads (default: <name>-uploads)')
-  .addOption(new Option('--identity <provider>', 'identity provider').choices(['instant', 'supabase']).argParser((v) => v))
+  .option('--identity <provider>', 'identity provider: instant or supabase (default: instant)')
   .option('--instant-app-id <uuid>', 'InstantDB app id')
   .option('--supabase-url <url>', 'Supabase project URL (https)')
   .option('--jwt-alg <alg>', 'session JWT algorithm: HS256 or EdDSA (default: HS256)')

@@ -1,9 +1,10 @@
-import { execa } from 'execa';
 import { CliError } from './errors.js';
 import { print } from './output.js';
 
 /** `git init` and a first commit, so the team sees its own changes to the generated files. */
 export async function initGitRepository(root: string): Promise<void> {
+  // execa loads only when a step needs a process: it costs more start-up than the whole plan.
+  const { execa } = await import('execa');
   try {
     await execa('git', ['init', '-q'], { cwd: root });
     await execa('git', ['add', '-A'], { cwd: root });
@@ -18,7 +19,7 @@ export async function initGitRepository(root: string): Promise<void> {
 
 /** `npm install` in the new project, with npm's output shown only on failure. */
 export async function installDependencies(root: string): Promise<void> {
-  const prompts = await import('@clack/prompts');
+  const [prompts, { execa }] = await Promise.all([import('@clack/prompts'), import('execa')]);
   const interactive = Boolean(process.stdout.isTTY);
   const spinner = interactive ? prompts.spinner() : undefined;
   if (spinner) spinner.start('Installing dependencies (npm install)');

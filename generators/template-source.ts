@@ -1,4 +1,4 @@
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,16 +34,18 @@ function isRenderedCopy(path: string): boolean {
  */
 export async function loadTemplates(root: string = findTemplatesRoot()): Promise<TemplateSource> {
   const files = new Map<string, string>();
+  // Reads in parallel: start-up time of every command that renders templates depends on it.
   async function walk(dir: string): Promise<void> {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const full = join(dir, entry.name);
-      if (entry.name === 'node_modules' || entry.name === '.wrangler') continue;
-      const info = await lstat(full);
-      if (info.isSymbolicLink()) continue;
-      if (info.isDirectory()) await walk(full);
-      else if (!isRenderedCopy(full)) files.set(relative(root, full).split(sep).join('/'), await readFile(full, 'utf8'));
-    }
+    const entries = await readdir(dir, { withFileTypes: true });
+    await Promise.all(
+      entries.map(async (entry) => {
+        const full = join(dir, entry.name);
+        if (entry.name === 'node_modules' || entry.name === '.wrangler' || entry.isSymbolicLink()) return;
+        if (entry.isDirectory()) return walk(full);
+        if (!isRenderedCopy(full)) files.set(relative(root, full).split(sep).join('/'), await readFile(full, 'utf8'));
+      }),
+    );
   }
   await walk(root);
-  return files;
+  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
 }
