@@ -31,6 +31,7 @@ export interface InitWorkerFlags {
   features?: string;
   envs?: string;
   configFormat?: string;
+  ci?: string;
   install?: boolean;
   git?: boolean;
   answers?: string;

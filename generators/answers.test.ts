@@ -25,6 +25,7 @@ describe('validateAnswers', () => {
     [{ jwtAlg: 'RS256' }, '--jwt-alg'],
     [{ envs: ['Prod'] }, '--envs'],
     [{ configFormat: 'yaml' }, '--config-format'],
+    [{ ci: 'gitlab' }, '--ci'],
     [{ supabaseUrl: 'http://insecure.example' }, '--supabase-url'],
     [{ instantAppId: 'not-a-uuid' }, '--instant-app-id'],
     [{ jwtAlg: 'EdDSA', workers: ['api'] }, '--workers'],

@@ -7,6 +7,7 @@ export type FeatureName = (typeof featureNames)[number];
 export const identityProviders = ['instant', 'supabase'] as const;
 export const jwtAlgorithms = ['HS256', 'EdDSA'] as const;
 export const configFormats = ['jsonc', 'toml'] as const;
+export const ciProviders = ['none', 'github'] as const;
 
 const projectName = z
   .string()
@@ -72,6 +73,7 @@ export const initAnswersSchema = z
     features: z.array(z.enum(featureNames, { message: `must be some of ${featureNames.join(', ')}` })),
     envs: z.array(envName).min(1, 'must name at least one environment'),
     configFormat: z.enum(configFormats, { message: `must be one of ${configFormats.join(', ')}` }),
+    ci: z.enum(ciProviders, { message: `must be one of ${ciProviders.join(', ')}` }),
     install: z.boolean(),
     git: z.boolean(),
   })
@@ -116,6 +118,7 @@ export const answerFlags: Record<AnswerKey, string> = {
   features: '--features',
   envs: '--envs',
   configFormat: '--config-format',
+  ci: '--ci',
   install: '--no-install',
   git: '--no-git',
 };
@@ -146,6 +149,7 @@ export function defaultAnswers(name: string): InitAnswers {
     features: [],
     envs: ['staging', 'production'],
     configFormat: 'jsonc',
+    ci: 'none',
     install: true,
     git: true,
   };

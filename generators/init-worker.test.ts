@@ -113,8 +113,20 @@ describe('planInitWorker on an empty tree', () => {
     expect(file(files, 'workers/api/vitest.config.ts').content).toContain("configPath: './wrangler.toml'");
   });
 
+  it('writes a GitHub workflow with --ci github that tests and deploys production', () => {
+    expect(plan().files.some((entry) => entry.path.startsWith('.github/'))).toBe(false);
+    const workflow = file(plan({ ci: 'github' }).files, '.github/workflows/deploy.yml').content;
+    expect(workflow).toContain('run: npm test');
+    expect(workflow).toContain('npx appshell deploy --env production --yes');
+    expect(workflow).toContain('CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}');
+    expect(workflow).toContain('CLOUDFLARE_ACCOUNT_ID: ${{ secrets.CLOUDFLARE_ACCOUNT_ID }}');
+  });
+
   it('leaves no Handlebars syntax in the output', () => {
     for (const entry of plan().files) expect(entry.content, entry.path).not.toMatch(/\{\{[^}]*\}\}/);
+    for (const entry of plan({ ci: 'github' }).files.filter((f) => !f.path.endsWith('.yml'))) {
+      expect(entry.content, entry.path).not.toMatch(/\{\{[^}]*\}\}/);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  ciProviders,
   configFormats,
   featureNames,
   identityProviders,
@@ -42,6 +43,7 @@ export const manifestSchema = z
     accountId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
     workers: z.array(z.enum(workerNames)).min(1),
     configFormat: z.enum(configFormats),
+    ci: z.enum(ciProviders).default('none').describe('Continuous deployment workflow written into the project'),
     identity: z
       .object({
         provider: z.enum(identityProviders),
@@ -76,6 +78,7 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     ...(answers.accountId ? { accountId: answers.accountId } : {}),
     workers: workerNames.filter((worker) => answers.workers.includes(worker)),
     configFormat: answers.configFormat,
+    ci: answers.ci,
     identity: {
       provider: answers.identity,
       ...(answers.instantAppId ? { instantAppId: answers.instantAppId } : {}),

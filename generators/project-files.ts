@@ -95,6 +95,11 @@ export function renderProject(manifest: ProjectManifest, source: TemplateSource)
   for (const [path, text] of filesUnder(source, 'project')) {
     files.push({ path: outputPath(path), content: renderTemplate(path, text, context) });
   }
+  if (manifest.ci !== 'none') {
+    for (const [path, text] of filesUnder(source, `ci/${manifest.ci}`)) {
+      files.push({ path: outputPath(path), content: renderTemplate(path, text, context) });
+    }
+  }
   for (const worker of manifest.workers) {
     const base = `workers/${worker}`;
     const descriptor = workerDescriptors[worker];
