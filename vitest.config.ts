@@ -29,6 +29,8 @@ function prepareTemplate(worker: WorkerName): string {
 
 export default defineConfig({
   test: {
+    // Worker log lines (one JSON line per request) are shown only for failing tests.
+    silent: 'passed-only',
     projects: [
       {
         test: {

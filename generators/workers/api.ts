@@ -4,20 +4,33 @@ export const api = {
   name: 'api',
   summary: 'verifies the session JWT, rate-limits per user, serves R2, Workers AI and extension routes',
   requires: [],
-  runtimeModules: baseRuntimeModules,
+  runtimeModules: [...baseRuntimeModules, 'session-token', 'rate-limiter'],
   cors: true,
-  dependencies: ['hono'],
+  dependencies: ['hono', 'jose'],
   bindings(manifest) {
     const bindings = emptyBindings();
     bindings.vars = {
       SESSION_JWT_ALG: manifest.session.alg,
       SESSION_JWT_ISSUER: manifest.session.issuer,
       SESSION_JWT_AUDIENCE: manifest.session.audience,
+      RATE_LIMIT_PER_MINUTE: '100',
     };
     if (manifest.accountId) bindings.vars.R2_ACCOUNT_ID = manifest.accountId;
     bindings.r2Buckets.push({ binding: 'R2', bucketName: manifest.bucket, nameVar: 'R2_BUCKET' });
     bindings.kvNamespaces.push({ binding: 'PROJECTS', description: 'example domain resource /v1/projects' });
-    if (manifest.session.alg === 'EdDSA') bindings.services.push({ binding: 'AUTH_SHIM', worker: 'auth-shim' });
+    // One SQLite-backed object per user (and per route group with its own limit): exact counts, alarm cleanup.
+    bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });
+    if (manifest.session.alg === 'EdDSA') {
+      // The public keys come from the auth shim's JWKS through this binding; no shared secret.
+      bindings.services.push({ binding: 'AUTH_SHIM', worker: 'auth-shim' });
+    } else {
+      bindings.secrets.push({
+        name: 'SESSION_JWT_SECRET',
+        description: 'HS256 key of the session JWT, the same value as the auth shim (at least 32 bytes)',
+        source: 'generated',
+        sharedGroup: 'session-jwt',
+      });
+    }
     if (manifest.features.includes('ai')) {
       bindings.remote.ai = { binding: 'AI' };
       bindings.localVars = { AI_MODE: 'http' };

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // `npm test` at the root runs them all.
 export default defineConfig({
   test: {
+    // Worker log lines (one JSON line per request) are shown only for failing tests.
+    silent: 'passed-only',
     projects: ['workers/*/vitest.config.ts'],
   },
 });

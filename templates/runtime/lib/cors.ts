@@ -37,6 +37,17 @@ export function allowListCors(options: AllowListCorsOptions): MiddlewareHandler<
       cachedOrigins = parseAllowedOrigins(cachedValue);
     }
     const origins = cachedOrigins;
+    // An origin outside the list gets no CORS headers at all (Hono's cors would still send the allowed
+    // methods and headers on a preflight); the browser then refuses the cross-origin call.
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !origins.has(origin)) {
+      if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
+        return new Response(null, { status: 204, headers: { Vary: 'Origin' } });
+      }
+      await next();
+      c.header('Vary', 'Origin', { append: true });
+      return;
+    }
     const handler = cors({
       origin: (origin) => (origins.has(origin) ? origin : null),
       allowMethods: options.allowMethods,

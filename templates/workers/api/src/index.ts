@@ -1,11 +1,10 @@
-import { addHealthRoute, createApp } from './lib/app.js';
+import { createApiApp } from './api-app.js';
+import { extensions } from './extensions/index.js';
 
-/** The bindings and vars this Worker reads (declared per module, see `wrangler types`). */
-export interface Env {
-  ALLOWED_ORIGINS?: string;
-}
+export type { Env } from './env.js';
+// Durable Object classes are exported by name from the entry module (wrangler `class_name`).
+export { RateLimiter } from './lib/rate-limiter.js';
 
-const app = createApp<Env>('api');
-addHealthRoute(app, 'api');
+const app = createApiApp({ extensions });
 
 export default app;

@@ -1,0 +1,32 @@
+import type { CorsEnv } from './lib/cors.js';
+import type { RuntimeVariables } from './lib/log.js';
+import type { RateLimiterEnv } from './lib/rate-limiter.js';
+import type { AuthContext, SessionTokenEnv } from './lib/session-token.js';
+
+/**
+ * The bindings, vars and secrets of the API Worker (declared in `generators/workers/api.ts`, written into
+ * the wrangler config by appshell). Regenerate the full list with `wrangler types` if you add your own.
+ */
+export interface Env extends CorsEnv, SessionTokenEnv, RateLimiterEnv {
+  /** Requests per user per minute for routes without their own `rateLimit`. Default 100. */
+  RATE_LIMIT_PER_MINUTE?: string;
+  /** The example domain resource `/v1/projects`. */
+  PROJECTS: KVNamespace;
+  /** Object storage; R2 routes come with the storage feature. */
+  R2: R2Bucket;
+  R2_BUCKET?: string;
+  R2_ACCOUNT_ID?: string;
+  AI_MODE?: string;
+}
+
+/** What middleware share through `c.get` / `c.set` in this Worker. */
+export interface ApiVariables extends RuntimeVariables {
+  /** Set by the auth guard; present in every handler behind it. */
+  auth: AuthContext;
+}
+
+/** The Hono environment of this Worker's app. */
+export interface ApiEnv {
+  Bindings: Env;
+  Variables: ApiVariables;
+}

@@ -1,0 +1,19 @@
+import type { ExtensionHandler } from './types.js';
+
+/**
+ * The example extension: answers who is calling. Copy it to start a route of your own, then list it in
+ * `index.ts` (or run `appshell add-route /v1/<name>`).
+ *
+ * @example
+ * // GET /v1/hello with a session token
+ * // -> 200 {"hello":"user_123","roles":["member"],"tenant":null}
+ */
+export const hello: ExtensionHandler = (request, _env, auth) => {
+  const url = new URL(request.url);
+  return Response.json({
+    hello: auth.userId,
+    roles: auth.roles,
+    tenant: auth.tenant ?? null,
+    path: url.pathname,
+  });
+};
