@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exampleRoute } from './extension-registry.js';
 import {
   ciProviders,
   configFormats,
@@ -89,7 +90,7 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     features: featureNames.filter((feature) => answers.features.includes(feature)),
     environments: answers.envs,
     origins: Object.fromEntries([['dev', answers.origins], ...answers.envs.map((env) => [env, answers.origins])]),
-    routes: [],
+    routes: answers.workers.includes('api') ? [exampleRoute] : [],
     actions: [],
   };
 }

@@ -8,6 +8,11 @@ export interface DesiredFile {
   content: string;
   /** Octal file mode, for files that must not be world-readable. */
   mode?: number;
+  /**
+   * The content already merges the team's edits (the manifest, rewritten from what is on disk): a difference
+   * is an update, never a conflict.
+   */
+  merged?: boolean;
 }
 
 /** One entry of a plan: the same object is printed by `--dry-run` and written by apply. */
@@ -64,6 +69,7 @@ export function planFiles(desired: DesiredFile[], tree: ProjectTree, options: { 
     const existing = tree.read(file.path);
     if (existing === undefined) return { ...file, action: 'create' };
     if (existing === file.content) return { ...file, action: 'unchanged' };
+    if (file.merged) return { ...file, action: 'update', reason: 'merged with your changes' };
     const recorded = state?.files[file.path];
     if (recorded !== undefined && recorded === hashContent(existing)) {
       return { ...file, action: 'update', reason: 'appshell output changed' };
@@ -75,20 +81,14 @@ export function planFiles(desired: DesiredFile[], tree: ProjectTree, options: { 
       reason: recorded === undefined ? 'exists and was not written by appshell' : 'changed since appshell wrote it',
     };
   });
+  // Records of files outside this plan are kept (a command may plan only some files); a conflict keeps its
+  // old record, so the file stays a conflict until the team resolves it.
+  const records: Record<string, string> = { ...state?.files };
+  for (const file of planned) if (file.action !== 'conflict') records[file.path] = hashContent(file.content);
   const nextState: GeneratedState = {
     version: 1,
-    files: Object.fromEntries(
-      planned
-        .filter((file) => file.action !== 'conflict')
-        .map((file) => [file.path, hashContent(file.content)] as const)
-        .sort(([a], [b]) => a.localeCompare(b)),
-    ),
+    files: Object.fromEntries(Object.entries(records).sort(([a], [b]) => a.localeCompare(b))),
   };
-  // A conflict keeps the old record, so the file stays a conflict until the team resolves it.
-  for (const file of planned) {
-    const recorded = state?.files[file.path];
-    if (file.action === 'conflict' && recorded) nextState.files[file.path] = recorded;
-  }
   const stateContent = `${JSON.stringify(nextState, null, 2)}\n`;
   const existingState = tree.read(statePath);
   planned.push({

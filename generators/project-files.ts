@@ -5,10 +5,12 @@ import { filesUnder, outputPath, renderTemplate } from './render.js';
 import type { TemplateSource } from './template-source.js';
 import { generatedVersions, nodeSupport } from './versions.js';
 import { buildWranglerConfig, configFileName, renderWranglerConfig } from './wrangler-config.js';
+import { renderExtensionRegistry } from './extension-registry.js';
+import { renderOpenApi } from './openapi.js';
+import { devPorts } from './ports.js';
 import { scriptName, workerDescriptors } from './workers/index.js';
 
-/** Fixed local ports, by Worker, so that printed URLs and service URLs stay the same from run to run. */
-export const devPorts: Record<WorkerName, number> = { 'auth-shim': 8787, api: 8788, sender: 8789, receiver: 8790 };
+export { devPorts } from './ports.js';
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -92,6 +94,7 @@ export function renderProject(manifest: ProjectManifest, source: TemplateSource)
     { path: manifestSchemaFileName, content: renderManifestJsonSchema() },
     { path: 'package.json', content: rootPackageJson(manifest) },
   ];
+  if (manifest.workers.some((worker) => worker !== 'receiver')) files.push({ path: 'openapi.json', content: renderOpenApi(manifest) });
   for (const [path, text] of filesUnder(source, 'project')) {
     files.push({ path: outputPath(path), content: renderTemplate(path, text, context) });
   }
@@ -107,7 +110,12 @@ export function renderProject(manifest: ProjectManifest, source: TemplateSource)
     files.push({ path: `${base}/${configFileName(manifest.configFormat)}`, content: renderWranglerConfig(config, manifest.configFormat) });
     files.push({ path: `${base}/package.json`, content: workerPackageJson(manifest, worker) });
     files.push({ path: `${base}/.dev.vars.example`, content: devVarsExample(manifest, worker) });
+    // Files written from the manifest rather than copied (the extension registry).
+    const fromManifest = new Map<string, string>();
+    if (worker === 'api') fromManifest.set('src/extensions/index.ts', renderExtensionRegistry(manifest.routes));
+    for (const [path, content] of fromManifest) files.push({ path: `${base}/${path}`, content });
     for (const [path, text] of filesUnder(source, `workers/${worker}`)) {
+      if (fromManifest.has(path)) continue;
       files.push({ path: `${base}/${outputPath(path)}`, content: renderTemplate(path, text, { ...context, worker }) });
     }
     for (const module of descriptor.runtimeModules) {

@@ -7,6 +7,8 @@ handlebars.registerHelper('join', (value: unknown[], separator: unknown) =>
   value.join(typeof separator === 'string' ? separator : ', '),
 );
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+handlebars.registerHelper('first', (list: unknown[]) => (Array.isArray(list) ? list[0] : undefined));
+handlebars.registerHelper('lower', (value: unknown) => String(value).toLowerCase());
 handlebars.registerHelper('includes', (list: unknown[], item: unknown) => Array.isArray(list) && list.includes(item));
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();

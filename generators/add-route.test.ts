@@ -1,0 +1,191 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { planAddRoute, type AddRouteRequest } from './add-route.js';
+import { defaultAnswers } from './answers.js';
+import { planInitWorker } from './init-worker.js';
+import { parseManifest, type ProjectManifest } from './manifest.js';
+import { buildOpenApi } from './openapi.js';
+import { memoryTree, type PlannedFile } from './plan.js';
+import { loadTemplates, type TemplateSource } from './template-source.js';
+
+let source: TemplateSource;
+let project: Record<string, string>;
+let manifest: ProjectManifest;
+
+beforeAll(async () => {
+  source = await loadTemplates();
+  const init = planInitWorker({
+    answers: defaultAnswers('shop'),
+    root: '/virtual/shop',
+    tree: memoryTree(),
+    newProject: true,
+    source,
+    force: false,
+  });
+  project = Object.fromEntries(init.files.map((file) => [file.path, file.content]));
+  manifest = init.manifest;
+});
+
+const request = (overrides: Partial<AddRouteRequest> = {}): AddRouteRequest => ({
+  path: '/v1/invoices',
+  methods: ['GET', 'POST'],
+  public: false,
+  roles: [],
+  ...overrides,
+});
+
+function plan(overrides: Partial<AddRouteRequest> = {}, files = project, force = false) {
+  const parsed = parseManifest(files['appshell.json']!);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return planAddRoute({ request: request(overrides), manifest: parsed.manifest, tree: memoryTree({ ...files }), source, force });
+}
+
+function apply(files: Record<string, string>, planned: PlannedFile[]): Record<string, string> {
+  return { ...files, ...Object.fromEntries(planned.map((file) => [file.path, file.content])) };
+}
+
+const actionOf = (files: PlannedFile[], path: string) => files.find((file) => file.path === path)?.action;
+
+describe('planAddRoute', () => {
+  it('adds the handler, its test, the manifest entry, the registry entry and the OpenAPI path', () => {
+    const result = plan({ path: '/v1/invoices/:invoiceId', roles: ['billing'], rateLimit: 30, description: 'Invoices of the caller' });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const byPath = Object.fromEntries(result.files.map((file) => [file.path, file]));
+    expect(byPath['workers/api/src/extensions/invoices-by-invoice-id.ts']?.action).toBe('create');
+    expect(byPath['workers/api/src/extensions/invoices-by-invoice-id.ts']?.content).toContain('export const invoicesByInvoiceId: ExtensionHandler');
+    expect(byPath['workers/api/test/extensions/invoices-by-invoice-id.test.ts']?.content).toContain("refuses a caller without one of the roles billing (403)");
+    const registry = byPath['workers/api/src/extensions/index.ts']!;
+    expect(registry.action).toBe('update');
+    expect(registry.content).toContain("import { invoicesByInvoiceId } from './invoices-by-invoice-id.js';");
+    expect(registry.content).toContain("{ prefix: '/v1/invoices/:invoiceId', methods: ['GET', 'POST'], roles: ['billing'], rateLimit: 30, handler: invoicesByInvoiceId },");
+    expect(registry.content).toContain("{ prefix: '/v1/hello', methods: ['GET'], handler: hello },");
+    const written = JSON.parse(byPath['appshell.json']!.content);
+    expect(written.routes.map((route: { path: string }) => route.path)).toEqual(['/v1/hello', '/v1/invoices/:invoiceId']);
+    const openapi = JSON.parse(byPath['openapi.json']!.content);
+    expect(Object.keys(openapi.paths['/v1/invoices/{invoiceId}'])).toEqual(expect.arrayContaining(['get', 'post']));
+  });
+
+  it('changes nothing when the same route is added again', () => {
+    const first = plan();
+    if (!first.ok) throw new Error(first.message);
+    const again = plan({}, apply(project, first.files));
+    expect(again.ok && again.alreadyThere).toBe(true);
+    expect(again.ok && again.files.every((file) => file.action === 'unchanged')).toBe(true);
+  });
+
+  it('refuses the same path with other options', () => {
+    const first = plan();
+    if (!first.ok) throw new Error(first.message);
+    const again = plan({ methods: ['GET'] }, apply(project, first.files));
+    expect(again).toMatchObject({ ok: false, field: '<path>' });
+    expect(!again.ok && again.message).toMatch(/already a route with other options \(GET,POST\)/);
+  });
+
+  it('never rewrites a handler the team edited', () => {
+    const first = plan();
+    if (!first.ok) throw new Error(first.message);
+    const files = apply(project, first.files);
+    files['workers/api/src/extensions/invoices.ts'] = '// ours\n';
+    const again = plan({}, files);
+    expect(again.ok).toBe(true);
+    if (!again.ok) return;
+    expect(again.files.some((file) => file.path === 'workers/api/src/extensions/invoices.ts')).toBe(false);
+  });
+
+  it('keeps the team’s own edits to appshell.json', () => {
+    const edited = JSON.parse(project['appshell.json']!);
+    edited.origins.production = ['https://shop.example'];
+    const result = plan({}, { ...project, 'appshell.json': `${JSON.stringify(edited, null, 2)}\n` });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const manifestFile = result.files.find((file) => file.path === 'appshell.json')!;
+    expect(manifestFile.action).toBe('update');
+    expect(JSON.parse(manifestFile.content).origins.production).toEqual(['https://shop.example']);
+  });
+
+  it('reports a hand-edited registry as a conflict', () => {
+    const files = { ...project, 'workers/api/src/extensions/index.ts': `${project['workers/api/src/extensions/index.ts']}// ours\n` };
+    const result = plan({}, files);
+    expect(result.ok && actionOf(result.files, 'workers/api/src/extensions/index.ts')).toBe('conflict');
+  });
+
+  it.each([
+    ['/v1/stream/live', /overlaps the built-in \/v1\/stream/],
+    ['/v1/r2/extra', /overlaps the built-in \/v1\/r2/],
+    ['/v1/projects', /overlaps the built-in \/v1\/projects/],
+    ['/v1/jobs/:id/cancel', /overlaps the built-in \/v1\/jobs/],
+    ['/v1/images', /overlaps the built-in \/v1\/images/],
+    ['/v1/hello/world', /overlaps the route \/v1\/hello/],
+  ])('refuses %s (overlap)', (path, message) => {
+    const result = plan({ path });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toMatch(message);
+  });
+
+  it.each([
+    'invoices',
+    '/v2/invoices',
+    '/v1/',
+    '/v1/Invoices',
+    '/v1/invoices/',
+    '/v1//invoices',
+    '/v1/in voices',
+    '/v1/invoices_all',
+    '/v1/:id',
+    '/v1/invoices/:id/:id',
+    '/v1/-invoices',
+    '/v1/invoices/:1d',
+    '/v1/../admin',
+    `/v1/${'a'.repeat(200)}`,
+  ])('refuses the invalid path %s', (path) => {
+    const result = plan({ path });
+    expect(result).toMatchObject({ ok: false, field: '<path>' });
+  });
+
+  it.each([
+    [{ methods: ['FETCH'] }, '--methods'],
+    [{ methods: [] }, '--methods'],
+    [{ roles: ['Admin'] }, '--roles'],
+    [{ public: true, roles: ['admin'] }, '--roles'],
+    [{ rateLimit: 0 }, '--rate-limit'],
+    [{ rateLimit: 1.5 }, '--rate-limit'],
+    [{ description: 'two\nlines' }, '--description'],
+  ])('refuses %j naming %s', (overrides, field) => {
+    expect(plan(overrides)).toMatchObject({ ok: false, field });
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('validates as OpenAPI 3.1 for every kind of project', async () => {
+    const validator = new Validator();
+    for (const answers of [
+      defaultAnswers('shop'),
+      { ...defaultAnswers('shop'), features: ['ai', 'images', 'stream'] as const, jwtAlg: 'EdDSA' as const, identity: 'supabase' as const },
+      { ...defaultAnswers('shop'), workers: ['sender', 'receiver'] as ('sender' | 'receiver')[] },
+    ]) {
+      const init = planInitWorker({ answers: { ...answers, features: [...answers.features] }, root: '/x', tree: memoryTree(), newProject: true, source, force: false });
+      const result = await validator.validate(buildOpenApi(init.manifest));
+      expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
+      expect(result.valid).toBe(true);
+    }
+  });
+
+  it('describes security, the error envelope and the new routes', async () => {
+    const added = plan({ path: '/v1/status', methods: ['GET'], public: true });
+    if (!added.ok) throw new Error(added.message);
+    const doc = buildOpenApi(added.manifest) as {
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+      components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+    };
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(['sessionJwt', 'apiKey']);
+    expect(doc.paths['/v1/status']?.get?.security).toEqual([]);
+    expect(doc.paths['/v1/hello']?.get?.security).toEqual([{ sessionJwt: [] }, { apiKey: [] }]);
+    expect(doc.paths['/v1/hello']?.get?.responses['401']).toEqual({ $ref: '#/components/responses/Error401' });
+    expect(doc.paths['/auth/session']?.post).toBeDefined();
+    expect(doc.paths['/send']?.post).toBeDefined();
+    expect(doc.components.schemas.Error).toBeDefined();
+    const validator = new Validator();
+    expect((await validator.validate(doc)).valid).toBe(true);
+  });
+});

@@ -1,0 +1,275 @@
+import type { WorkerName } from './answers.js';
+import type { ExtensionRoute, ProjectManifest } from './manifest.js';
+import { devPorts } from './ports.js';
+
+type Schema = Record<string, unknown>;
+type Security = 'session' | 'none';
+
+interface Operation {
+  worker: WorkerName;
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head';
+  path: string;
+  summary: string;
+  security: Security;
+  /** JSON request body, or 'binary' for a raw upload. */
+  body?: Schema | 'binary';
+  query?: { name: string; required?: boolean; schema: Schema; description?: string }[];
+  /** Success status and body; 'binary' for a download. */
+  ok: { status: number; schema: Schema | 'binary'; description: string };
+  errors: number[];
+  roles?: string[];
+}
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });
+const int = (description?: string): Schema => ({ type: 'integer', ...(description ? { description } : {}) });
+const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({
+  type: 'object',
+  properties,
+  required,
+});
+
+const errorText: Record<number, string> = {
+  400: 'Bad input',
+  401: 'No credentials, or credentials refused',
+  403: 'Not allowed (missing role)',
+  404: 'Not found (also for what belongs to another caller)',
+  405: 'Method not allowed',
+  409: 'Replay',
+  413: 'Too large',
+  415: 'Unsupported media type',
+  429: 'Rate limited (see Retry-After)',
+  502: 'An upstream service failed',
+};
+
+const keyQuery = { name: 'key', required: true, schema: str(), description: 'Object key, relative to your own prefix' };
+
+function authShimOperations(manifest: ProjectManifest): Operation[] {
+  const field = manifest.identity.provider === 'supabase' ? 'access_token' : 'refresh_token';
+  const operations: Operation[] = [
+    {
+      worker: 'auth-shim',
+      method: 'post',
+      path: '/auth/session',
+      summary: `Exchange a ${manifest.identity.provider === 'supabase' ? 'Supabase access token' : 'InstantDB refresh token'} for a session JWT`,
+      security: 'none',
+      body: obj({ [field]: str() }),
+      ok: { status: 200, schema: ref('Session'), description: 'A session JWT' },
+      errors: [400, 401, 429, 502],
+    },
+  ];
+  if (manifest.session.alg === 'EdDSA') {
+    operations.push({
+      worker: 'auth-shim',
+      method: 'get',
+      path: '/.well-known/jwks.json',
+      summary: 'Public keys that verify session JWTs',
+      security: 'none',
+      ok: { status: 200, schema: obj({ keys: { type: 'array', items: { type: 'object' } } }), description: 'JWKS' },
+      errors: [],
+    });
+  }
+  return operations;
+}
+
+function apiOperations(manifest: ProjectManifest): Operation[] {
+  const api = (method: Operation['method'], path: string, summary: string, rest: Partial<Operation> & Pick<Operation, 'ok'>): Operation => ({
+    worker: 'api',
+    method,
+    path,
+    summary,
+    security: 'session',
+    errors: [400, 401, 429],
+    ...rest,
+  });
+  const projectBody = obj({ name: str(), description: str(), memberIds: { type: 'array', items: str() } }, ['name']);
+  const operations: Operation[] = [
+    api('get', '/v1/projects', 'List the projects you own or belong to', {
+      query: [{ name: 'cursor', schema: str() }],
+      ok: { status: 200, schema: obj({ projects: { type: 'array', items: ref('Project') }, cursor: str() }, ['projects']), description: 'Projects' },
+    }),
+    api('post', '/v1/projects', 'Create a project', { body: projectBody, ok: { status: 201, schema: obj({ project: ref('Project') }), description: 'Created' } }),
+    api('get', '/v1/projects/{id}', 'Read a project', { ok: { status: 200, schema: obj({ project: ref('Project') }), description: 'The project' }, errors: [401, 404, 429] }),
+    api('patch', '/v1/projects/{id}', 'Change a project', {
+      body: { ...projectBody, required: [] },
+      ok: { status: 200, schema: obj({ project: ref('Project') }), description: 'The project' },
+      errors: [400, 401, 403, 404, 429],
+    }),
+    api('delete', '/v1/projects/{id}', 'Delete a project (owner or admin)', {
+      ok: { status: 200, schema: obj({ deleted: { type: 'boolean' }, id: str() }), description: 'Deleted' },
+      errors: [401, 403, 404, 429],
+    }),
+    api('post', '/v1/r2/upload', 'Upload an object (streamed into R2 under your prefix)', {
+      query: [{ ...keyQuery, required: false, description: 'Object key; generated when absent' }, { name: 'contentType', schema: str() }],
+      body: 'binary',
+      ok: { status: 200, schema: obj({ key: str(), size: int(), etag: str(), uploaded: str() }), description: 'Stored' },
+      errors: [400, 401, 413, 429],
+    }),
+    api('get', '/v1/r2/signed-put', 'A presigned S3 PUT URL for a direct upload', {
+      query: [{ ...keyQuery, required: false }, { name: 'contentType', schema: str() }, { name: 'expires', schema: int('Seconds, at most 3600') }],
+      ok: {
+        status: 200,
+        schema: obj({ url: str(), key: str(), method: { type: 'string', enum: ['PUT'] }, headers: { type: 'object', additionalProperties: str() }, expires_at: int() }),
+        description: 'Presigned URL',
+      },
+    }),
+    api('get', '/v1/r2/object', 'Download an object (Range and If-None-Match honoured)', {
+      query: [keyQuery],
+      ok: { status: 200, schema: 'binary', description: 'The object' },
+      errors: [400, 401, 404, 429],
+    }),
+    api('delete', '/v1/r2/object', 'Delete an object', { query: [keyQuery], ok: { status: 200, schema: obj({ deleted: { type: 'boolean' }, key: str() }), description: 'Deleted' }, errors: [400, 401, 404, 429] }),
+    api('get', '/v1/r2/list', 'List your objects', {
+      query: [{ name: 'prefix', schema: str() }, { name: 'cursor', schema: str() }, { name: 'limit', schema: int() }],
+      ok: { status: 200, schema: obj({ objects: { type: 'array', items: ref('StoredObject') }, cursor: str() }, ['objects']), description: 'Objects' },
+    }),
+  ];
+  if (manifest.features.includes('ai')) {
+    const asyncFlag = { async: { type: 'boolean', description: 'Run as a job: 202 {job_id}, poll GET /v1/jobs/{id}' } };
+    operations.push(
+      api('post', '/v1/ai/text-generate', 'Generate text with Workers AI', { body: obj({ prompt: str(), model: str(), ...asyncFlag }, ['prompt']), ok: { status: 200, schema: obj({ text: str(), model: str() }, ['text']), description: 'Generated text' }, errors: [400, 401, 413, 429, 502] }),
+      api('post', '/v1/ai/summarize', 'Summarize text with Workers AI', { body: obj({ text: str(), ...asyncFlag }, ['text']), ok: { status: 200, schema: obj({ summary: str(), model: str() }, ['summary']), description: 'Summary' }, errors: [400, 401, 413, 429, 502] }),
+      api('post', '/v1/ai/image-generate', 'Generate an image, stored in R2 under your prefix', { body: obj({ prompt: str(), model: str(), ...asyncFlag }, ['prompt']), ok: { status: 200, schema: obj({ key: str(), model: str() }, ['key']), description: 'Stored image key' }, errors: [400, 401, 413, 429, 502] }),
+      api('get', '/v1/jobs/{id}', 'Poll an asynchronous job (owner only)', { ok: { status: 200, schema: ref('Job'), description: 'Job state' }, errors: [401, 404, 429] }),
+    );
+  }
+  for (const feature of ['images', 'stream'] as const) {
+    if (!manifest.features.includes(feature)) continue;
+    operations.push(
+      api('post', `/v1/${feature}/direct-upload`, `A one-time Cloudflare ${feature === 'images' ? 'Images' : 'Stream'} direct upload URL`, {
+        ok: { status: 200, schema: obj({ id: str(), upload_url: str() }), description: 'Upload URL' },
+        errors: [401, 429, 502],
+      }),
+    );
+  }
+  for (const route of manifest.routes) operations.push(...extensionOperations(route));
+  return operations;
+}
+
+function extensionOperations(route: ExtensionRoute): Operation[] {
+  const path = route.path.replace(/:([a-zA-Z0-9]+)/g, '{$1}');
+  return route.methods.map((method) => ({
+    worker: 'api' as const,
+    method: method.toLowerCase() as Operation['method'],
+    path,
+    summary: route.description ?? `Extension route ${route.path}`,
+    security: route.public ? ('none' as const) : ('session' as const),
+    ...(route.roles.length ? { roles: route.roles } : {}),
+    ...(['POST', 'PUT', 'PATCH'].includes(method) ? { body: { type: 'object' } } : {}),
+    ok: { status: 200, schema: { type: 'object' }, description: 'Answer of the extension handler' },
+    errors: [...(route.public ? [] : [401]), ...(route.roles.length ? [403] : []), ...(route.rateLimit !== undefined || !route.public ? [429] : [])],
+  }));
+}
+
+function senderOperations(): Operation[] {
+  return [
+    {
+      worker: 'sender',
+      method: 'post',
+      path: '/send',
+      summary: 'Sign an action and forward it to the receiver; the receiver’s answer is relayed',
+      security: 'none',
+      body: { type: 'object', properties: { action: str(), jwt: str('Session JWT, if not sent as Authorization: Bearer') }, required: ['action'], additionalProperties: true },
+      ok: { status: 200, schema: { type: 'object' }, description: 'The receiver’s answer' },
+      errors: [400, 401, 409, 413, 502],
+    },
+  ];
+}
+
+function toPathItem(operation: Operation): Schema {
+  const responses: Record<string, Schema> = {
+    [String(operation.ok.status)]: {
+      description: operation.ok.description,
+      content:
+        operation.ok.schema === 'binary'
+          ? { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } }
+          : { 'application/json': { schema: operation.ok.schema } },
+    },
+  };
+  for (const status of [...new Set(operation.errors)]) responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
+  const params = [...operation.path.matchAll(/\{([a-zA-Z0-9]+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: str() }));
+  const query = (operation.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}) }));
+  return {
+    summary: operation.summary,
+    operationId: `${operation.method}${operation.path.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c?: string) => (c ? c.toUpperCase() : ''))}`,
+    tags: [operation.worker],
+    ...(operation.roles ? { description: `Needs one of the roles: ${operation.roles.join(', ')}.` } : {}),
+    security: operation.security === 'session' ? [{ sessionJwt: [] }, { apiKey: [] }] : [],
+    ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
+    ...(operation.body
+      ? {
+          requestBody: {
+            required: true,
+            content:
+              operation.body === 'binary'
+                ? { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } }
+                : { 'application/json': { schema: operation.body } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+/** An OpenAPI 3.1 document of every route of the api, auth-shim and sender Workers, built-in and extension. */
+export function buildOpenApi(manifest: ProjectManifest): Schema {
+  const operations: Operation[] = [];
+  const has = (worker: WorkerName) => manifest.workers.includes(worker);
+  if (has('api')) {
+    operations.push({
+      worker: 'api',
+      method: 'get',
+      path: '/health',
+      summary: 'Health of the api Worker (every Worker answers GET /health with its own service name)',
+      security: 'none',
+      ok: { status: 200, schema: obj({ ok: { type: 'boolean', const: true }, service: str() }), description: 'Healthy' },
+      errors: [],
+    });
+  }
+  if (has('auth-shim')) operations.push(...authShimOperations(manifest));
+  if (has('api')) operations.push(...apiOperations(manifest));
+  if (has('sender')) operations.push(...senderOperations());
+
+  // Each path is served by one Worker: it carries that Worker's server (local URL; teams set the deployed one).
+  const paths: Record<string, Schema> = {};
+  for (const operation of operations) {
+    const item = (paths[operation.path] ??= {
+      servers: [{ url: `http://127.0.0.1:${devPorts[operation.worker]}`, description: `${operation.worker} Worker (local development)` }],
+    });
+    item[operation.method] = toPathItem(operation);
+  }
+
+  const errorResponses = Object.fromEntries(
+    Object.entries(errorText).map(([status, description]) => [
+      `Error${status}`,
+      {
+        description,
+        ...(status === '429' ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } } } : {}),
+        content: { 'application/json': { schema: ref('Error') } },
+      },
+    ]),
+  );
+  return {
+    openapi: '3.1.0',
+    info: { title: `${manifest.name} API`, version: manifest.templateVersion, description: 'Generated by appshell from appshell.json. Each path lists the Worker that serves it; every Worker also answers GET /health. Every error body is the Error envelope.' },
+    paths,
+    components: {
+      securitySchemes: {
+        sessionJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Session JWT from POST /auth/session' },
+        apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'obtk_…', description: 'API key provisioned through the receiver' },
+      },
+      schemas: {
+        Error: obj({ error: obj({ code: str(), message: str(), request_id: str() }, ['code', 'message']) }),
+        Session: obj({ token: str(), token_type: { type: 'string', const: 'Bearer' }, expires_at: int('Unix seconds'), user: obj({ id: str(), email: str() }, ['id']) }),
+        Project: obj({ id: str(), name: str(), description: str(), ownerId: str(), memberIds: { type: 'array', items: str() }, tenant: str(), createdAt: str(), updatedAt: str() }, ['id', 'name', 'ownerId', 'memberIds', 'createdAt', 'updatedAt']),
+        StoredObject: obj({ key: str(), size: int(), etag: str(), uploaded: str() }, ['key', 'size']),
+        Job: obj({ status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] }, result: {}, error: str() }, ['status']),
+      },
+      responses: errorResponses,
+    },
+  };
+}
+
+export function renderOpenApi(manifest: ProjectManifest): string {
+  return `${JSON.stringify(buildOpenApi(manifest), null, 2)}\n`;
+}
