@@ -122,6 +122,11 @@ describe('planInitWorker on an empty tree', () => {
     expect(workflow).toContain('CLOUDFLARE_ACCOUNT_ID: ${{ secrets.CLOUDFLARE_ACCOUNT_ID }}');
   });
 
+  it('writes the extension registry from the manifest, identical to the template tested in workerd', () => {
+    const { files } = plan();
+    expect(file(files, 'workers/api/src/extensions/index.ts').content).toBe(source.get('workers/api/src/extensions/index.ts'));
+  });
+
   it('leaves no Handlebars syntax in the output', () => {
     for (const entry of plan().files) expect(entry.content, entry.path).not.toMatch(/\{\{[^}]*\}\}/);
     for (const entry of plan({ ci: 'github' }).files.filter((f) => !f.path.endsWith('.yml'))) {
