@@ -31,6 +31,7 @@ program
   .option('--features <list>', 'optional API features: any of ai,images,stream')
   .option('--envs <list>', 'deployed environments (default: staging,production)')
   .option('--config-format <format>', 'wrangler config format: jsonc or toml (default: jsonc)')
+  .option('--ci <provider>', 'write a deployment workflow: github or none (default: none)')
   .option('--answers <file.json>', 'read answers from a JSON file (flags win over it)')
   .option('--no-install', 'do not run npm install')
   .option('--no-git', 'do not initialise a git repository')
@@ -40,6 +41,48 @@ program
   .action(async (dir: string | undefined, flags) => {
     const { runInitWorker } = await import('./init-worker.js');
     await runInitWorker(dir, flags);
+  });
+
+program
+  .command('deploy')
+  .description('deploy every Worker, each after the Workers it binds, through wrangler')
+  .option('--env <name>', 'environment to deploy (required), e.g. production')
+  .option('--only <list>', 'deploy only these Workers (comma list), still in dependency order')
+  .option('--dry-run', 'bundle every Worker with wrangler deploy --dry-run and check its size; upload nothing')
+  .option('--plan <plan>', 'account plan whose bundle size limit applies: free (3 MB gzip) or paid (10 MB)', 'free')
+  .option('--json', 'print the result as one JSON object')
+  .option('-y, --yes', 'do not ask for confirmation')
+  .action(async (flags) => {
+    const { runDeploy } = await import('./deploy.js');
+    await runDeploy(flags);
+  });
+
+program
+  .command('add-route')
+  .description('add an extension route to the api Worker (or an action to the receiver with --worker receiver)')
+  .argument('<path>', 'route path such as /v1/invoices/:id (or an action name with --worker receiver)')
+  .option('--methods <list>', 'methods: any of GET,POST,PUT,PATCH,DELETE (default: GET)')
+  .option('--public', 'no token needed')
+  .option('--roles <list>', 'the caller needs one of these roles')
+  .option('--rate-limit <n>', 'requests per minute for this route (per user; per IP when public)')
+  .option('--description <text>', 'one line for the handler and the OpenAPI document')
+  .option('--worker <worker>', 'api (default) or receiver')
+  .option('--requires-user', 'receiver action that needs a signed-in user')
+  .option('--dry-run', 'print the plan and write nothing')
+  .option('--force', 'overwrite generated files changed since appshell wrote them (never your handlers)')
+  .action(async (path: string, flags) => {
+    const { runAddRoute } = await import('./add-route.js');
+    await runAddRoute(path, flags);
+  });
+
+program
+  .command('openapi')
+  .description('write the OpenAPI 3.1 document of every route (auth-shim, api, sender)')
+  .option('--out <file>', 'where to write it (default: openapi.json at the project root; - for stdout)')
+  .option('--dry-run', 'say what would change and write nothing')
+  .action(async (flags) => {
+    const { runOpenApi } = await import('./openapi.js');
+    await runOpenApi(flags);
   });
 
 try {

@@ -1,0 +1,77 @@
+import { planAddRoute } from '../generators/add-route.js';
+import { countActions } from '../generators/plan.js';
+import { loadTemplates } from '../generators/template-source.js';
+import { applyPlan } from './apply.js';
+import { diskTree } from './disk-tree.js';
+import { CliError, usageError } from './errors.js';
+import { formatPlan, print } from './output.js';
+import { loadProject } from './project.js';
+
+export interface AddRouteFlags {
+  methods?: string;
+  public?: boolean;
+  roles?: string;
+  rateLimit?: string;
+  description?: string;
+  worker?: string;
+  requiresUser?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** `appshell add-route <path>`: validate -> plan (handler, test, manifest, registry, OpenAPI) -> print -> apply. */
+export async function runAddRoute(target: string, flags: AddRouteFlags): Promise<void> {
+  const worker = flags.worker ?? 'api';
+  if (worker === 'receiver') {
+    const { runAddAction } = await import('./add-action.js');
+    return runAddAction(target, flags);
+  }
+  if (worker !== 'api') throw usageError(`--worker: '${worker}' is not allowed; allowed: api, receiver`);
+  if (flags.requiresUser) throw usageError('--requires-user: only for receiver actions (--worker receiver)');
+  let rateLimit: number | undefined;
+  if (flags.rateLimit !== undefined) {
+    rateLimit = Number(flags.rateLimit);
+    if (!/^\d+$/.test(flags.rateLimit)) throw usageError('--rate-limit: must be a whole number of requests per minute from 1 to 100000');
+  }
+  const { root, manifest } = await loadProject();
+  const plan = planAddRoute({
+    request: {
+      path: target,
+      methods: flags.methods === undefined ? ['GET'] : list(flags.methods),
+      public: Boolean(flags.public),
+      roles: list(flags.roles),
+      ...(rateLimit !== undefined ? { rateLimit } : {}),
+      ...(flags.description !== undefined ? { description: flags.description } : {}),
+    },
+    manifest,
+    tree: diskTree(root),
+    source: await loadTemplates(),
+    force: Boolean(flags.force),
+  });
+  if (!plan.ok) throw usageError(plan.message);
+
+  const counts = countActions(plan.files);
+  if (plan.alreadyThere && counts.create + counts.update + counts.conflict === 0) {
+    print(`${plan.route.methods.join(',')} ${plan.route.path} is already a route: nothing to change.`);
+    return;
+  }
+  print(`${flags.dryRun ? 'Plan for' : 'Adding'} ${plan.route.methods.join(',')} ${plan.route.path} (handler src/extensions/${plan.route.handler}.ts)`);
+  for (const line of formatPlan(plan.files)) print(line);
+  if (flags.dryRun) {
+    print('Dry run: nothing was written.');
+    return;
+  }
+  if (counts.conflict > 0) {
+    throw new CliError(`${counts.conflict} file(s) changed since appshell wrote them; nothing was written`, {
+      suggestion: 'Move your changes into appshell.json or the handler files, or re-run with --force to overwrite them.',
+    });
+  }
+  await applyPlan({ root, newProject: false, files: plan.files });
+  print(`Done. Edit workers/api/src/extensions/${plan.route.handler}.ts; its test is workers/api/test/extensions/${plan.route.handler}.test.ts.`);
+}

@@ -1,0 +1,171 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  checkBundleSize,
+  deployArguments,
+  formatBytes,
+  planDeploy,
+  readDeployOutput,
+  type AccountPlan,
+  type BundleSize,
+  type DeployStep,
+} from '../generators/deploy-plan.js';
+import { CliError, usageError } from './errors.js';
+import { print } from './output.js';
+import { loadProject } from './project.js';
+import { checkDeploySecrets } from './deploy-secrets.js';
+import { findWrangler, runWrangler, type WranglerCommand } from './wrangler.js';
+
+export interface DeployFlags {
+  env?: string;
+  only?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  yes?: boolean;
+  plan?: string;
+}
+
+type WorkerStatus = 'deployed' | 'bundled' | 'failed' | 'not-attempted';
+
+export interface WorkerReport {
+  worker: string;
+  scriptName: string;
+  status: WorkerStatus;
+  url?: string;
+  versionId?: string;
+  rawBytes?: number;
+  gzipBytes?: number;
+  error?: string;
+}
+
+export interface DeployReport {
+  ok: boolean;
+  env: string;
+  dryRun: boolean;
+  wrangler: { version: string; source: WranglerCommand['source'] };
+  workers: WorkerReport[];
+}
+
+/** A spinner in a terminal, plain lines elsewhere (CI logs); silent with --json. */
+async function progress(json: boolean) {
+  if (json) return { start: (_: string) => {}, stop: (_: string) => {} };
+  if (process.stdout.isTTY) {
+    const { spinner } = await import('@clack/prompts');
+    const current = spinner();
+    return { start: (text: string) => current.start(text), stop: (text: string) => current.stop(text) };
+  }
+  return { start: (text: string) => print(`${text}...`), stop: (text: string) => print(text) };
+}
+
+async function measureBundle(outdir: string): Promise<BundleSize> {
+  let rawBytes = 0;
+  let gzipBytes = 0;
+  for (const entry of await readdir(outdir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || entry.name.endsWith('.map') || entry.name === 'README.md') continue;
+    const content = await readFile(join(entry.parentPath, entry.name));
+    rawBytes += content.length;
+    gzipBytes += gzipSync(content, { level: 9 }).length;
+  }
+  return { rawBytes, gzipBytes };
+}
+
+/**
+ * `appshell deploy`: preflight (manifest, wrangler, login, secrets) -> deploy each Worker after the Workers it
+ * binds -> stop at the first failure and say what is deployed, what failed and what was not attempted.
+ */
+export async function runDeploy(flags: DeployFlags): Promise<void> {
+  const { root, manifest } = await loadProject();
+  const accountPlan = (flags.plan ?? 'free') as AccountPlan;
+  if (accountPlan !== 'free' && accountPlan !== 'paid') throw usageError(`--plan: '${flags.plan}' is not allowed; allowed: free, paid`);
+  const only = flags.only?.split(',').map((name) => name.trim()).filter(Boolean);
+  const planned = planDeploy(manifest, { env: flags.env, only });
+  if (!planned.ok) throw usageError(planned.message);
+  const env = flags.env as string;
+  const json = Boolean(flags.json);
+  const dryRun = Boolean(flags.dryRun);
+  const say = json ? () => {} : print;
+
+  // Preflight: each failure stops before anything is deployed.
+  const wrangler = findWrangler(root);
+  const versionResult = await runWrangler(wrangler, ['--version'], { cwd: root });
+  if (versionResult.exitCode !== 0) {
+    throw new CliError(`wrangler does not run (${wrangler.file}):\n${versionResult.all}`, { suggestion: 'Run npm install in the project.' });
+  }
+  const version = versionResult.stdout.trim().split('\n').pop() ?? 'unknown';
+  say(`wrangler ${version} (${wrangler.source}: ${wrangler.file})`);
+  if (!dryRun) {
+    const whoami = await runWrangler(wrangler, ['whoami'], { cwd: root });
+    if (whoami.exitCode !== 0 || /not authenticated/i.test(whoami.all)) {
+      throw new CliError('wrangler is not logged in to Cloudflare', {
+        suggestion: 'Run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (in CI).',
+      });
+    }
+    await checkDeploySecrets({ root, manifest, env, steps: planned.steps, wrangler, say });
+  }
+
+  const reports: WorkerReport[] = planned.steps.map((step) => ({ worker: step.worker, scriptName: step.scriptName, status: 'not-attempted' }));
+  const scratch = await mkdtemp(join(tmpdir(), 'appshell-deploy-'));
+  const spinner = await progress(json);
+  let failed = false;
+  try {
+    for (const [index, step] of planned.steps.entries()) {
+      const report = reports[index]!;
+      spinner.start(`${dryRun ? 'Bundling' : 'Deploying'} ${step.worker} as ${step.scriptName}`);
+      const outcome = await deployOne(step, { root, env, wrangler, scratch, dryRun, accountPlan });
+      Object.assign(report, outcome);
+      if (report.status === 'failed') {
+        spinner.stop(`${step.worker}: failed`);
+        if (!json && outcome.output) process.stderr.write(`${outcome.output.trimEnd()}\n`);
+        failed = true;
+        break;
+      }
+      const detail = dryRun
+        ? `${formatBytes(report.rawBytes ?? 0)} raw, ${formatBytes(report.gzipBytes ?? 0)} gzip`
+        : `${report.url ?? 'no URL (routes or custom domain)'}${report.versionId ? `, version ${report.versionId}` : ''}`;
+      spinner.stop(`${step.worker} ${dryRun ? 'bundled' : 'deployed'} as ${step.scriptName}: ${detail}`);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+
+  const result: DeployReport = { ok: !failed, env, dryRun, wrangler: { version, source: wrangler.source }, workers: reports };
+  if (json) print(JSON.stringify(result, null, 2));
+  else printSummary(result);
+  if (failed) process.exitCode = 1;
+}
+
+async function deployOne(
+  step: DeployStep,
+  context: { root: string; env: string; wrangler: WranglerCommand; scratch: string; dryRun: boolean; accountPlan: AccountPlan },
+): Promise<Partial<WorkerReport> & { output?: string }> {
+  const outdir = join(context.scratch, 'bundles', step.worker);
+  const outputFile = join(context.scratch, `${step.worker}.ndjson`);
+  const result = await runWrangler(
+    context.wrangler,
+    deployArguments(step, { env: context.env, outdir: context.dryRun ? outdir : undefined }),
+    { cwd: context.root, env: { WRANGLER_OUTPUT_FILE_PATH: outputFile } },
+  );
+  if (result.exitCode !== 0) return { status: 'failed', error: `wrangler exited ${result.exitCode}`, output: result.all };
+  if (context.dryRun) {
+    const size = await measureBundle(outdir);
+    const verdict = checkBundleSize(size, context.accountPlan);
+    if (!verdict.ok) return { status: 'failed', ...size, error: verdict.message, output: `${step.worker}: ${verdict.message}` };
+    return { status: 'bundled', ...size };
+  }
+  const output = readDeployOutput(await readFile(outputFile, 'utf8').catch(() => ''));
+  return { status: 'deployed', ...output };
+}
+
+function printSummary(report: DeployReport): void {
+  const names = (status: WorkerStatus) => report.workers.filter((worker) => worker.status === status).map((worker) => worker.scriptName);
+  const done = names(report.dryRun ? 'bundled' : 'deployed');
+  print('');
+  print(`${report.dryRun ? 'Bundled' : 'Deployed'}: ${done.length ? done.join(', ') : 'none'}`);
+  if (!report.ok) {
+    const failedWorker = report.workers.find((worker) => worker.status === 'failed');
+    print(`Failed: ${failedWorker?.scriptName} (${failedWorker?.error})`);
+    print(`Not attempted: ${names('not-attempted').join(', ') || 'none'}`);
+  }
+}

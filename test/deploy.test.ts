@@ -1,0 +1,165 @@
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, repoRoot, runCli } from './support/cli.js';
+import { fakeWrangler } from './support/fake-wrangler.js';
+
+let workspace: { dir: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  workspace = await makeTempDir('appshell-deploy-');
+});
+afterAll(() => workspace.remove());
+
+/** A generated project (no install) and a fresh stand-in wrangler beside it. */
+async function project(name: string, flags: string[] = []) {
+  const dir = join(workspace.dir, name);
+  await mkdir(dir);
+  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', ...flags], { cwd: dir });
+  expect(init.exitCode, init.stderr).toBe(0);
+  const root = join(dir, 'demo');
+  const wrangler = fakeWrangler(dir);
+  const deploy = (args: string[], env: Record<string, string> = {}) => runCli(['deploy', ...args], { cwd: root, env: wrangler.env(env) });
+  return { root, wrangler, deploy };
+}
+
+const deployCalls = (calls: { argv: string[] }[]) => calls.filter((call) => call.argv[0] === 'deploy');
+const configOf = (argv: string[]) => argv[argv.indexOf('--config') + 1];
+
+describe('appshell deploy through a recording wrangler', () => {
+  it('deploys every Worker after the Workers it binds, with --config, --env and an output file', async () => {
+    const { wrangler, deploy } = await project('order');
+    const result = await deploy(['--env', 'staging']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const calls = deployCalls(await wrangler.calls());
+    const order = calls.map((call) => configOf(call.argv));
+    expect(order).toHaveLength(4);
+    expect(order.indexOf('workers/receiver/wrangler.jsonc')).toBeLessThan(order.indexOf('workers/sender/wrangler.jsonc'));
+    for (const call of calls) {
+      expect(call.argv).toEqual(['deploy', '--config', configOf(call.argv), '--env', 'staging']);
+      expect(call.env.WRANGLER_SEND_METRICS).toBe('false');
+      expect(call.env.WRANGLER_OUTPUT_FILE_PATH).toMatch(/\.ndjson$/);
+    }
+    expect(result.stdout).toContain('wrangler 4.86.0');
+    expect(result.stdout).toMatch(/api deployed as demo-api-staging: https:\/\/demo-api-staging\.example\.workers\.dev, version v-demo-api-staging/);
+    // First deploy: the Workers did not exist, so their secrets were not required yet.
+    expect(result.stdout).toContain('demo-api-staging does not exist yet');
+  });
+
+  it('deploys the auth shim before the api when the api binds it (EdDSA)', async () => {
+    const { wrangler, deploy } = await project('eddsa', ['--jwt-alg', 'EdDSA']);
+    expect((await deploy(['--env', 'production'])).exitCode).toBe(0);
+    const order = deployCalls(await wrangler.calls()).map((call) => configOf(call.argv));
+    expect(order.indexOf('workers/auth-shim/wrangler.jsonc')).toBeLessThan(order.indexOf('workers/api/wrangler.jsonc'));
+  });
+
+  it('deploys only --only Workers of a subset project, in order, with toml configs', async () => {
+    const { wrangler, deploy } = await project('subset', ['--workers', 'sender,receiver', '--config-format', 'toml', '--envs', 'preview']);
+    const result = await deploy(['--env', 'preview', '--only', 'sender,receiver', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const order = deployCalls(await wrangler.calls()).map((call) => configOf(call.argv));
+    expect(order).toEqual(['workers/receiver/wrangler.toml', 'workers/sender/wrangler.toml']);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({
+      ok: true,
+      env: 'preview',
+      dryRun: false,
+      wrangler: { version: '4.86.0', source: 'APPSHELL_WRANGLER' },
+      workers: [
+        { worker: 'receiver', scriptName: 'demo-receiver-preview', status: 'deployed', url: 'https://demo-receiver-preview.example.workers.dev', versionId: 'v-demo-receiver-preview' },
+        { worker: 'sender', scriptName: 'demo-sender-preview', status: 'deployed' },
+      ],
+    });
+  });
+
+  it('stops at the first failure and says what is deployed, what failed and what was not attempted', async () => {
+    const { wrangler, deploy } = await project('failure');
+    const result = await deploy(['--env', 'production', '--json'], { FAKE_WRANGLER_FAIL: 'deploy:demo-api-production' });
+    expect(result.exitCode).toBe(1);
+    const report = JSON.parse(result.stdout) as { ok: boolean; workers: { worker: string; status: string }[] };
+    expect(report.ok).toBe(false);
+    const statuses = Object.fromEntries(report.workers.map((worker) => [worker.worker, worker.status]));
+    expect(statuses.api).toBe('failed');
+    const apiIndex = report.workers.findIndex((worker) => worker.worker === 'api');
+    expect(report.workers.slice(0, apiIndex).every((worker) => worker.status === 'deployed')).toBe(true);
+    expect(report.workers.slice(apiIndex + 1).every((worker) => worker.status === 'not-attempted')).toBe(true);
+    const attempted = deployCalls(await wrangler.calls()).map((call) => configOf(call.argv));
+    expect(attempted).toHaveLength(apiIndex + 1);
+
+    // The Workers deployed above now exist without secrets: the preflight would stop a second run.
+    await wrangler.setState({});
+    const text = await deploy(['--env', 'production'], { FAKE_WRANGLER_FAIL: 'deploy:demo-api-production' });
+    expect(text.exitCode).toBe(1);
+    expect(text.stderr).toContain('simulated for demo-api-production');
+    expect(text.stdout).toMatch(/Failed: demo-api-production/);
+    expect(text.stdout).toMatch(/Not attempted: /);
+  });
+
+  describe('preflight failures deploy nothing', () => {
+    it.each([
+      ['not logged in', ['--env', 'staging'], { FAKE_WRANGLER_LOGGED_OUT: '1' }, 1, /not logged in/],
+      ['unknown environment', ['--env', 'prod'], {}, 2, /--env: 'prod' is not an environment/],
+      ['no environment', [], {}, 2, /--env is required/],
+      ['unknown Worker in --only', ['--env', 'staging', '--only', 'gateway'], {}, 2, /--only: 'gateway'/],
+      ['wrangler missing', ['--env', 'staging'], { APPSHELL_WRANGLER: '/nonexistent/wrangler' }, 1, /could not run \/nonexistent\/wrangler/],
+    ])('%s', async (_name, args, env, code, message) => {
+      const { wrangler, deploy } = await project(`preflight-${String(_name).replace(/\W+/g, '-')}`);
+      const result = await deploy(args as string[], env as Record<string, string>);
+      expect(result.exitCode).toBe(code);
+      expect(result.stderr).toMatch(message);
+      expect(deployCalls(await wrangler.calls())).toEqual([]);
+    });
+
+    it('missing secrets of an existing Worker', async () => {
+      const { wrangler, deploy } = await project('preflight-secrets');
+      await wrangler.setState({ 'demo-api-staging': [], 'demo-receiver-staging': [] });
+      const result = await deploy(['--env', 'staging']);
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(/secrets missing for --env staging/);
+      expect(result.stderr).toMatch(/demo-api-staging: SESSION_JWT_SECRET/);
+      expect(deployCalls(await wrangler.calls())).toEqual([]);
+    });
+
+    it('outside a project', async () => {
+      const result = await runCli(['deploy', '--env', 'staging'], { cwd: workspace.dir });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toMatch(/no appshell\.json/);
+    });
+  });
+});
+
+describe('appshell deploy --dry-run with the real wrangler', () => {
+  let root: string;
+  beforeAll(async () => {
+    const dir = join(workspace.dir, 'real');
+    await mkdir(dir);
+    expect((await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--features', 'ai,images,stream'], { cwd: dir })).exitCode).toBe(0);
+    root = join(dir, 'demo');
+    // The repository's packages stand in for `npm install`.
+    await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
+  });
+
+  it('bundles every Worker and reports raw and gzip sizes', async () => {
+    const result = await runCli(['deploy', '--dry-run', '--env', 'production', '--json'], { cwd: root });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { workers: { status: string; rawBytes: number; gzipBytes: number }[] };
+    expect(report.workers).toHaveLength(4);
+    for (const worker of report.workers) {
+      expect(worker.status).toBe('bundled');
+      expect(worker.rawBytes).toBeGreaterThan(1000);
+      expect(worker.gzipBytes).toBeGreaterThan(100);
+      expect(worker.gzipBytes).toBeLessThan(worker.rawBytes);
+    }
+  });
+
+  it('fails on a bundle over the plan limit', async () => {
+    // 4 MB of incompressible data pushes the api Worker over the free plan's 3 MB gzip limit.
+    await writeFile(join(root, 'workers/api/src/ballast.ts'), `export const ballast = '${randomBytes(3 * 1024 * 1024).toString('base64')}';\n`);
+    await writeFile(join(root, 'workers/api/src/index.ts'), `import { ballast } from './ballast.js';\nconsole.log(ballast.length);\n${await import('node:fs/promises').then((fs) => fs.readFile(join(root, 'workers/api/src/index.ts'), 'utf8'))}`);
+    const result = await runCli(['deploy', '--dry-run', '--env', 'production', '--only', 'api'], { cwd: root });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/gzip is over the free plan's limit of 3\.00 MiB/);
+    const paid = await runCli(['deploy', '--dry-run', '--env', 'production', '--only', 'api', '--plan', 'paid'], { cwd: root });
+    expect(paid.exitCode, paid.stderr).toBe(0);
+  });
+});
