@@ -85,6 +85,14 @@ program
     await runOpenApi(flags);
   });
 
+program
+  .command('dev')
+  .description('run every Worker locally (fixed ports, service bindings, a local identity stand-in)')
+  .action(async (flags) => {
+    const { runDev } = await import('./dev.js');
+    await runDev(flags);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -23,7 +23,7 @@ async function project(name: string, flags: string[] = []) {
   return { root, wrangler, deploy };
 }
 
-const deployCalls = (calls: { argv: string[] }[]) => calls.filter((call) => call.argv[0] === 'deploy');
+const deployCalls = <T extends { argv: string[] }>(calls: T[]) => calls.filter((call) => call.argv[0] === 'deploy');
 const configOf = (argv: string[]) => argv[argv.indexOf('--config') + 1];
 
 describe('appshell deploy through a recording wrangler', () => {
