@@ -104,7 +104,8 @@ export async function runDev(_flags: DevFlags): Promise<void> {
 
   const configFile = configFileName(manifest.configFormat);
   for (const [index, worker] of manifest.workers.entries()) {
-    const args = ['dev', '--config', configFile, '--ip', '127.0.0.1', '--port', String(devPorts[worker])];
+    // One local state folder for every Worker: KV namespaces they share (API_KEYS) hold the same data.
+    const args = ['dev', '--config', configFile, '--ip', '127.0.0.1', '--port', String(devPorts[worker]), '--persist-to', `${root}/.wrangler/state`];
     args.push('--inspector-port', String(inspectorBase + index), '--show-interactive-dev-session=false');
     for (const override of localOverrides(manifest, worker, identity.url)) args.push('--var', override);
     const child = execa(wrangler.file, args, {

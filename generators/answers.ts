@@ -83,11 +83,12 @@ export const initAnswersSchema = z
     if (has('sender') && !has('receiver')) {
       ctx.addIssue({ code: 'custom', path: ['workers'], message: 'sender forwards to receiver: add receiver to the list' });
     }
-    if (answers.jwtAlg === 'EdDSA' && has('api') && !has('auth-shim')) {
+    const keyReader = ['api', 'receiver'].find((worker) => has(worker as WorkerName));
+    if (answers.jwtAlg === 'EdDSA' && keyReader && !has('auth-shim')) {
       ctx.addIssue({
         code: 'custom',
         path: ['workers'],
-        message: 'with --jwt-alg EdDSA the api Worker reads its keys from auth-shim: add auth-shim to the list',
+        message: `with --jwt-alg EdDSA the ${keyReader} Worker reads its keys from auth-shim: add auth-shim to the list`,
       });
     }
     for (const [field, list] of [['workers', answers.workers], ['features', answers.features], ['envs', answers.envs], ['origins', answers.origins]] as const) {

@@ -125,6 +125,7 @@ describe('planInitWorker on an empty tree', () => {
   it('writes the extension registry from the manifest, identical to the template tested in workerd', () => {
     const { files } = plan();
     expect(file(files, 'workers/api/src/extensions/index.ts').content).toBe(source.get('workers/api/src/extensions/index.ts'));
+    expect(file(files, 'workers/receiver/src/actions/index.ts').content).toBe(source.get('workers/receiver/src/actions/index.ts'));
   });
 
   it('leaves no Handlebars syntax in the output', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exampleActions } from './action-registry.js';
 import { exampleRoute } from './extension-registry.js';
 import {
   ciProviders,
@@ -91,7 +92,7 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     environments: answers.envs,
     origins: Object.fromEntries([['dev', answers.origins], ...answers.envs.map((env) => [env, answers.origins])]),
     routes: answers.workers.includes('api') ? [exampleRoute] : [],
-    actions: [],
+    actions: answers.workers.includes('receiver') ? exampleActions : [],
   };
 }
 

@@ -5,6 +5,7 @@ import { filesUnder, outputPath, renderTemplate } from './render.js';
 import type { TemplateSource } from './template-source.js';
 import { generatedVersions, nodeSupport } from './versions.js';
 import { buildWranglerConfig, configFileName, renderWranglerConfig } from './wrangler-config.js';
+import { renderActionRegistry } from './action-registry.js';
 import { renderExtensionRegistry } from './extension-registry.js';
 import { renderOpenApi } from './openapi.js';
 import { devPorts } from './ports.js';
@@ -113,6 +114,7 @@ export function renderProject(manifest: ProjectManifest, source: TemplateSource)
     // Files written from the manifest rather than copied (the extension registry).
     const fromManifest = new Map<string, string>();
     if (worker === 'api') fromManifest.set('src/extensions/index.ts', renderExtensionRegistry(manifest.routes));
+    if (worker === 'receiver') fromManifest.set('src/actions/index.ts', renderActionRegistry(manifest.actions));
     for (const [path, content] of fromManifest) files.push({ path: `${base}/${path}`, content });
     for (const [path, text] of filesUnder(source, `workers/${worker}`)) {
       if (fromManifest.has(path)) continue;

@@ -10,6 +10,7 @@ export const generatedVersions = {
     jose: '6.2.17',
     aws4fetch: '1.0.20',
     '@instantdb/admin': '1.0.67',
+    standardwebhooks: '1.1.1',
   },
   tooling: {
     wrangler: '4.86.0',

@@ -4,7 +4,7 @@ export const api = {
   name: 'api',
   summary: 'verifies the session JWT, rate-limits per user, serves R2, Workers AI and extension routes',
   requires: [],
-  runtimeModules: [...baseRuntimeModules, 'session-token', 'rate-limiter'],
+  runtimeModules: [...baseRuntimeModules, 'session-token', 'rate-limiter', 'json-body', 'api-keys'],
   cors: true,
   dependencies: ['hono', 'jose'],
   bindings(manifest) {
@@ -18,6 +18,8 @@ export const api = {
     if (manifest.accountId) bindings.vars.R2_ACCOUNT_ID = manifest.accountId;
     bindings.r2Buckets.push({ binding: 'R2', bucketName: manifest.bucket, nameVar: 'R2_BUCKET' });
     bindings.kvNamespaces.push({ binding: 'PROJECTS', description: 'example domain resource /v1/projects' });
+    // Hashes of API keys written by the receiver's provision-api-key action; the same namespace as the receiver's.
+    bindings.kvNamespaces.push({ binding: 'API_KEYS', description: 'API key hashes, shared with the receiver' });
     // One SQLite-backed object per user (and per route group with its own limit): exact counts, alarm cleanup.
     bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });
     if (manifest.session.alg === 'EdDSA') {

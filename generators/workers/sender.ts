@@ -4,12 +4,20 @@ export const sender = {
   name: 'sender',
   summary: 'public POST /send: validates, signs with HMAC and forwards to the receiver',
   requires: ['receiver'],
-  runtimeModules: baseRuntimeModules,
+  runtimeModules: [...baseRuntimeModules, 'json-body', 'session-token', 'webhook-signature'],
   cors: true,
-  dependencies: ['hono'],
-  bindings(manifest) {
+  dependencies: ['hono', 'jose', 'standardwebhooks'],
+  bindings() {
     const bindings = emptyBindings();
+    // Used only when the RECEIVER service binding is absent (a receiver in another account).
+    bindings.vars = { RECEIVER_URL: '' };
     bindings.services.push({ binding: 'RECEIVER', worker: 'receiver' });
+    bindings.secrets.push({
+      name: 'SIGNING_SECRETS',
+      description: 'Standard Webhooks secrets (whsec_...), space-separated; the same value as the receiver',
+      source: 'generated',
+      sharedGroup: 'signing',
+    });
     return bindings;
   },
 } satisfies WorkerDescriptor;

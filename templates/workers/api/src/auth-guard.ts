@@ -6,7 +6,7 @@ import {
   sessionFailureStatus,
   sessionVerifierFromEnv,
   type SessionTokenFailure,
-  type SessionTokenResult,
+  type AuthContext,
   type SessionVerifier,
 } from './lib/session-token.js';
 
@@ -14,10 +14,11 @@ import {
 export type AuthFailure = SessionTokenFailure | 'missing_credentials' | 'api_keys_disabled';
 
 /** What a credential check answers: the caller's `AuthContext`, or a reason for the log. */
-export type CredentialResult = SessionTokenResult | { ok: false; reason: AuthFailure; detail?: string };
+export type CredentialResult = { ok: true; auth: AuthContext } | { ok: false; reason: AuthFailure; detail?: string };
 
-/** Prefix of API keys (`Authorization: Bearer obtk_...`), told apart from JWTs before any parsing. */
-export const apiKeyPrefix = 'obtk_';
+import { apiKeyPrefix } from './lib/api-keys.js';
+
+export { apiKeyPrefix };
 
 export interface AuthGuardOptions {
   /** The session verifier for this environment; the default reads the vars and secrets (`sessionVerifierFromEnv`). */

@@ -17,6 +17,8 @@ export interface Env extends CorsEnv, SessionTokenEnv, RateLimiterEnv {
   R2_BUCKET?: string;
   R2_ACCOUNT_ID?: string;
   AI_MODE?: string;
+  /** Hashes of API keys provisioned by the receiver (`obtk_...`), shared with it. */
+  API_KEYS: KVNamespace;
 }
 
 /** What middleware share through `c.get` / `c.set` in this Worker. */

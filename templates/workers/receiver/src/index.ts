@@ -1,11 +1,19 @@
-import { addHealthRoute, createApp } from './lib/app.js';
+import { actions } from './actions/index.js';
+import type { ReceiverEnv } from './env.js';
+import { inboxHandler } from './inbox.js';
+import { addHealthRoute, createApp, route } from './lib/app.js';
+import type { Hono } from 'hono';
 
-/** The bindings and vars this Worker reads (declared per module, see `wrangler types`). */
-export interface Env {
-  ALLOWED_ORIGINS?: string;
-}
+export type { Env } from './env.js';
+// Durable Object classes are exported by name from the entry module (wrangler `class_name`).
+export { ReplayGuard } from './replay-guard.js';
 
-const app = createApp<Env>('receiver');
+/**
+ * The receiver: `GET /health`, and `POST /inbox` for requests signed by the sender (Standard Webhooks).
+ * It is not called by browsers, so it sends no CORS headers.
+ */
+const app = createApp('receiver') as unknown as Hono<ReceiverEnv>;
 addHealthRoute(app, 'receiver');
+route(app, '/inbox', { POST: inboxHandler(actions) });
 
 export default app;

@@ -1,11 +1,15 @@
-import { addHealthRoute, createApp } from './lib/app.js';
+import type { Hono } from 'hono';
+import type { SenderEnv } from './env.js';
+import { addHealthRoute, createApp, route } from './lib/app.js';
+import { allowListCors } from './lib/cors.js';
+import { send } from './send.js';
 
-/** The bindings and vars this Worker reads (declared per module, see `wrangler types`). */
-export interface Env {
-  ALLOWED_ORIGINS?: string;
-}
+export type { Env } from './env.js';
 
-const app = createApp<Env>('sender');
+/** The sender: public `POST /send` for apps (CORS allow-list), signed and forwarded to the receiver. */
+const app = createApp('sender') as unknown as Hono<SenderEnv>;
+app.use('*', allowListCors({ allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type'] }));
 addHealthRoute(app, 'sender');
+route(app, '/send', { POST: send });
 
 export default app;

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import type { ApiEnv } from '../env.js';
-import { readJsonObject } from '../json-body.js';
+import { readJsonObject } from '../lib/json-body.js';
 import { route } from '../lib/app.js';
 import { ApiError } from '../lib/errors.js';
 import type { AuthContext } from '../lib/session-token.js';

@@ -16,13 +16,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const { privateKey } = generateKeyPairSync('ed25519');
   const privateJwk = { ...privateKey.export({ format: 'jwk' }), kid: `test-${randomBytes(4).toString('hex')}`, alg: 'EdDSA' };
 
-  const provided: ProvidedContext = {
+  const provided: Pick<ProvidedContext, 'instant' | 'supabase' | 'closedPort' | 'sessionKeys'> = {
     instant: instant.fixture,
     supabase: supabase.fixture,
     closedPort: { url: closedPort },
     sessionKeys: { hs256Secret: randomBytes(48).toString('base64url'), ed25519PrivateJwk: JSON.stringify(privateJwk) },
   };
-  for (const key of Object.keys(provided) as (keyof ProvidedContext)[]) project.provide(key, provided[key]);
+  for (const key of Object.keys(provided) as (keyof typeof provided)[]) project.provide(key, provided[key]);
 
   return async function stopStandIns() {
     await Promise.all([instant.close(), supabase.close()]);

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { ApiError } from './lib/errors.js';
+import { ApiError } from './errors.js';
 
 /**
  * Reads a JSON object body: 415 unless `Content-Type: application/json`, 413 over `maxBytes` (checked on the
@@ -29,7 +29,7 @@ export async function readJsonObject(c: Context, maxBytes: number): Promise<Reco
 }
 
 /** Reads a stream, stopping with 413 as soon as it passes `maxBytes` (a chunked body has no length). */
-async function readAtMost(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+export async function readAtMost(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
   if (!body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let total = 0;
