@@ -99,6 +99,32 @@ describe('appshell dev', () => {
     expect(refused.status).toBe(401);
   });
 
+  it('provisions an API key through sender and receiver, uses it on the API, and revokes it', async () => {
+    const session = await fetch('http://127.0.0.1:8787/auth/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: 'dev-user:bob' }),
+    });
+    const { token } = (await session.json()) as { token: string };
+    const send = (body: unknown) =>
+      fetch('http://127.0.0.1:8789/send', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+    const provisioned = await send({ action: 'provision-api-key', name: 'ci', tier: 'pro' });
+    expect(provisioned.status).toBe(200);
+    const key = (await provisioned.json()) as { token: string; keyId: string; tier: string };
+    expect(key.token).toMatch(/^obtk_/);
+    const withKey = await fetch('http://127.0.0.1:8788/v1/hello', { headers: { authorization: `Bearer ${key.token}` } });
+    expect(withKey.status).toBe(200);
+    expect(await withKey.json()).toMatchObject({ hello: 'bob', roles: ['pro'] });
+    const revoked = await send({ action: 'revoke-api-key', keyId: key.keyId });
+    expect(revoked.status).toBe(200);
+    const refused = await fetch('http://127.0.0.1:8788/v1/hello', { headers: { authorization: `Bearer ${key.token}` } });
+    expect(refused.status).toBe(401);
+  });
+
   it('keeps the identity stand-in out of every config file', async () => {
     const files = await snapshotTree(root);
     for (const path of Object.keys(files).filter((name) => /wrangler\.(jsonc|toml)$/.test(name))) {
