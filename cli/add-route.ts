@@ -17,6 +17,7 @@ export interface AddRouteFlags {
   requiresUser?: boolean;
   dryRun?: boolean;
   force?: boolean;
+  sync?: boolean;
 }
 
 const list = (value: string | undefined) =>
@@ -26,7 +27,12 @@ const list = (value: string | undefined) =>
     .filter(Boolean);
 
 /** `appshell add-route <path>`: validate -> plan (handler, test, manifest, registry, OpenAPI) -> print -> apply. */
-export async function runAddRoute(target: string, flags: AddRouteFlags): Promise<void> {
+export async function runAddRoute(target: string | undefined, flags: AddRouteFlags): Promise<void> {
+  if (flags.sync) {
+    if (target !== undefined) throw usageError('--sync takes no <path>: it rewrites every registry from appshell.json');
+    return runSync(flags);
+  }
+  if (target === undefined) throw usageError('<path> is required (or --sync)');
   const worker = flags.worker ?? 'api';
   if (worker === 'receiver') {
     const { runAddAction } = await import('./add-action.js');
@@ -74,4 +80,28 @@ export async function runAddRoute(target: string, flags: AddRouteFlags): Promise
   }
   await applyPlan({ root, newProject: false, files: plan.files });
   print(`Done. Edit workers/api/src/extensions/${plan.route.handler}.ts; its test is workers/api/test/extensions/${plan.route.handler}.test.ts.`);
+}
+
+/** `appshell add-route --sync`: registries, OpenAPI and missing handlers from appshell.json as it is now. */
+async function runSync(flags: AddRouteFlags): Promise<void> {
+  const { planSyncRoutes } = await import('../generators/sync-routes.js');
+  const { root, manifest } = await loadProject();
+  const files = planSyncRoutes({ manifest, tree: diskTree(root), source: await loadTemplates(), force: Boolean(flags.force) });
+  const counts = countActions(files);
+  if (counts.create + counts.update + counts.conflict === 0) {
+    print('Registries and openapi.json already match appshell.json: nothing to change.');
+    return;
+  }
+  for (const line of formatPlan(files)) print(line);
+  if (flags.dryRun) {
+    print('Dry run: nothing was written.');
+    return;
+  }
+  if (counts.conflict > 0) {
+    throw new CliError(`${counts.conflict} file(s) changed since appshell wrote them; nothing was written`, {
+      suggestion: 'Re-run with --force to overwrite them (your handlers are never overwritten).',
+    });
+  }
+  await applyPlan({ root, newProject: false, files });
+  print('Done.');
 }

@@ -60,7 +60,7 @@ program
 program
   .command('add-route')
   .description('add an extension route to the api Worker (or an action to the receiver with --worker receiver)')
-  .argument('<path>', 'route path such as /v1/invoices/:id (or an action name with --worker receiver)')
+  .argument('[path]', 'route path such as /v1/invoices/:id (or an action name with --worker receiver)')
   .option('--methods <list>', 'methods: any of GET,POST,PUT,PATCH,DELETE (default: GET)')
   .option('--public', 'no token needed')
   .option('--roles <list>', 'the caller needs one of these roles')
@@ -68,9 +68,10 @@ program
   .option('--description <text>', 'one line for the handler and the OpenAPI document')
   .option('--worker <worker>', 'api (default) or receiver')
   .option('--requires-user', 'receiver action that needs a signed-in user')
+  .option('--sync', 'rewrite the registries and openapi.json from appshell.json (after editing its routes or actions)')
   .option('--dry-run', 'print the plan and write nothing')
   .option('--force', 'overwrite generated files changed since appshell wrote them (never your handlers)')
-  .action(async (path: string, flags) => {
+  .action(async (path: string | undefined, flags) => {
     const { runAddRoute } = await import('./add-route.js');
     await runAddRoute(path, flags);
   });

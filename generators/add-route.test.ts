@@ -1,6 +1,8 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { planAddAction } from './add-action.js';
 import { planAddRoute, type AddRouteRequest } from './add-route.js';
+import { planSyncRoutes } from './sync-routes.js';
 import { defaultAnswers } from './answers.js';
 import { planInitWorker } from './init-worker.js';
 import { parseManifest, type ProjectManifest } from './manifest.js';
@@ -187,5 +189,56 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas.Error).toBeDefined();
     const validator = new Validator();
     expect((await validator.validate(doc)).valid).toBe(true);
+  });
+});
+
+describe('planAddAction (receiver)', () => {
+  const addAction = (name: string, requiresUser: boolean, files = project) => {
+    const parsed = parseManifest(files['appshell.json']!);
+    if (!parsed.ok) throw new Error(parsed.message);
+    return planAddAction({ name, requiresUser, manifest: parsed.manifest, tree: memoryTree({ ...files }), source, force: false });
+  };
+
+  it('adds the handler, its test and the registry entry; the sender’s OpenAPI action enum grows', () => {
+    const result = addAction('send-invite', true);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const byPath = Object.fromEntries(result.files.map((file) => [file.path, file]));
+    expect(byPath['workers/receiver/src/actions/send-invite.ts']?.content).toContain('export const sendInvite: UserActionHandler');
+    expect(byPath['workers/receiver/test/actions/send-invite.test.ts']?.action).toBe('create');
+    expect(byPath['workers/receiver/src/actions/index.ts']?.content).toContain("{ name: 'send-invite', requiresUser: true, handler: sendInvite },");
+    const openapi = JSON.parse(byPath['openapi.json']!.content);
+    expect(openapi.paths['/send'].post.requestBody.content['application/json'].schema.properties.action.enum).toContain('send-invite');
+  });
+
+  it('changes nothing the second time and refuses the name with another requiresUser', () => {
+    const first = addAction('send-invite', false);
+    if (!first.ok) throw new Error(first.message);
+    const files = apply(project, first.files);
+    const again = addAction('send-invite', false, files);
+    expect(again.ok && again.files.every((file) => file.action === 'unchanged')).toBe(true);
+    expect(addAction('send-invite', true, files)).toMatchObject({ ok: false, field: '<name>' });
+  });
+
+  it.each(['Send', 'send_invite', '-send', 'send--invite', 'index', 'a'.repeat(65)])('refuses the name %s', (name) => {
+    expect(addAction(name, false)).toMatchObject({ ok: false });
+  });
+});
+
+describe('planSyncRoutes', () => {
+  it('rewrites the registries from an edited manifest and writes missing handlers only', () => {
+    const edited = JSON.parse(project['appshell.json']!);
+    edited.routes.push({ path: '/v1/orders', methods: ['GET'], public: false, roles: [], handler: 'orders' });
+    edited.actions = edited.actions.filter((action: { name: string }) => action.name !== 'revoke-api-key');
+    const files = { ...project, 'appshell.json': `${JSON.stringify(edited, null, 2)}\n` };
+    const parsed = parseManifest(files['appshell.json']);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const planned = planSyncRoutes({ manifest: parsed.manifest, tree: memoryTree(files), source, force: false });
+    const byPath = Object.fromEntries(planned.map((file) => [file.path, file]));
+    expect(byPath['workers/api/src/extensions/orders.ts']?.action).toBe('create');
+    expect(byPath['workers/api/src/extensions/index.ts']?.content).toContain("prefix: '/v1/orders'");
+    expect(byPath['workers/receiver/src/actions/index.ts']?.content).not.toContain('revoke-api-key');
+    expect(byPath['workers/api/src/extensions/hello.ts']).toBeUndefined();
+    expect(byPath['workers/receiver/src/actions/provision-api-key.ts']).toBeUndefined();
   });
 });

@@ -102,11 +102,12 @@ export function renderRouteFiles(route: ExtensionRoute, source: TemplateSource):
 
 /** The files every route change rewrites from the manifest: the manifest, the registry and the OpenAPI document. */
 export function renderRouteIndexFiles(manifest: ProjectManifest): DesiredFile[] {
-  return [
-    { path: manifestFileName, content: renderManifest(manifest), merged: true },
-    { path: 'workers/api/src/extensions/index.ts', content: renderExtensionRegistry(manifest.routes) },
-    { path: 'openapi.json', content: renderOpenApi(manifest) },
-  ];
+  const files: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(manifest), merged: true }];
+  if (manifest.workers.includes('api')) {
+    files.push({ path: 'workers/api/src/extensions/index.ts', content: renderExtensionRegistry(manifest.routes) });
+  }
+  if (manifest.workers.some((worker) => worker !== 'receiver')) files.push({ path: 'openapi.json', content: renderOpenApi(manifest) });
+  return files;
 }
 
 /**

@@ -161,7 +161,8 @@ function extensionOperations(route: ExtensionRoute): Operation[] {
   }));
 }
 
-function senderOperations(): Operation[] {
+function senderOperations(manifest: ProjectManifest): Operation[] {
+  const actionNames = manifest.actions.map((action) => action.name);
   return [
     {
       worker: 'sender',
@@ -169,9 +170,17 @@ function senderOperations(): Operation[] {
       path: '/send',
       summary: 'Sign an action and forward it to the receiver; the receiver’s answer is relayed',
       security: 'none',
-      body: { type: 'object', properties: { action: str(), jwt: str('Session JWT, if not sent as Authorization: Bearer') }, required: ['action'], additionalProperties: true },
+      body: {
+        type: 'object',
+        properties: {
+          action: actionNames.length > 0 ? { type: 'string', enum: actionNames } : str(),
+          jwt: str('Session JWT, if not sent as Authorization: Bearer'),
+        },
+        required: ['action'],
+        additionalProperties: true,
+      },
       ok: { status: 200, schema: { type: 'object' }, description: 'The receiver’s answer' },
-      errors: [400, 401, 409, 413, 502],
+      errors: [400, 401, 409, 413, 415, 502],
     },
   ];
 }
@@ -228,7 +237,7 @@ export function buildOpenApi(manifest: ProjectManifest): Schema {
   }
   if (has('auth-shim')) operations.push(...authShimOperations(manifest));
   if (has('api')) operations.push(...apiOperations(manifest));
-  if (has('sender')) operations.push(...senderOperations());
+  if (has('sender')) operations.push(...senderOperations(manifest));
 
   // Each path is served by one Worker: it carries that Worker's server (local URL; teams set the deployed one).
   const paths: Record<string, Schema> = {};

@@ -33,6 +33,21 @@ describe('appshell add-route end to end', () => {
     expect(registry).toContain("{ prefix: '/v1/status', methods: ['GET'], public: true, handler: status },");
   });
 
+  it('adds a receiver action', async () => {
+    const action = await cli(['add-route', 'send-invite', '--worker', 'receiver', '--requires-user']);
+    expect(action.exitCode, action.stderr).toBe(0);
+    expect(action.stdout).toMatch(/\+ create\s+workers\/receiver\/src\/actions\/send-invite\.ts/);
+    const registry = await readFile(join(root, 'workers/receiver/src/actions/index.ts'), 'utf8');
+    expect(registry).toContain("{ name: 'send-invite', requiresUser: true, handler: sendInvite },");
+    const again = await cli(['add-route', 'send-invite', '--worker', 'receiver', '--requires-user']);
+    expect(again.stdout).toContain('already an action of the receiver: nothing to change');
+    const conflicting = await cli(['add-route', 'send-invite', '--worker', 'receiver']);
+    expect(conflicting.exitCode).toBe(2);
+    const misplaced = await cli(['add-route', 'ping', '--worker', 'receiver', '--roles', 'admin']);
+    expect(misplaced.exitCode).toBe(2);
+    expect(misplaced.stderr).toMatch(/--roles: only for api routes/);
+  });
+
   it('changes nothing when the same command runs again, and says so', async () => {
     const before = await snapshotTree(root);
     const again = await cli(['add-route', '/v1/status', '--public', '--description', 'Service status for the app']);
@@ -71,13 +86,26 @@ describe('appshell add-route end to end', () => {
   it('writes an OpenAPI 3.1 document listing the new routes', async () => {
     const doc = JSON.parse(await readFile(join(root, 'openapi.json'), 'utf8'));
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/status', '/v1/reports/{reportId}', '/v1/hello', '/auth/session', '/send']));
+    expect(doc.paths['/send'].post.requestBody.content['application/json'].schema.properties.action.enum).toContain('send-invite');
     expect((await new Validator().validate(doc)).valid).toBe(true);
     const printed = await cli(['openapi', '--out', '-']);
     expect(JSON.parse(printed.stdout)).toEqual(doc);
   });
 
-  it("passes the project's api tests, including the ones written for each route", async () => {
-    const result = await execa('npx', ['vitest', 'run', '--project', 'api'], {
+  it('rewrites the registries from appshell.json with --sync', async () => {
+    const manifestPath = join(root, 'appshell.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.routes.push({ path: '/v1/orders', methods: ['GET'], public: false, roles: [], handler: 'orders' });
+    await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    const sync = await cli(['add-route', '--sync']);
+    expect(sync.exitCode, sync.stderr).toBe(0);
+    expect(await readFile(join(root, 'workers/api/src/extensions/index.ts'), 'utf8')).toContain("prefix: '/v1/orders'");
+    expect(await readFile(join(root, 'workers/api/src/extensions/orders.ts'), 'utf8')).toContain('export const orders');
+    expect((await cli(['add-route', '--sync'])).stdout).toContain('nothing to change');
+  });
+
+  it("passes the project's api and receiver tests, including the ones written for each route and action", async () => {
+    const result = await execa('npx', ['vitest', 'run', '--project', 'api', '--project', 'receiver'], {
       cwd: root,
       reject: false,
       all: true,
@@ -86,7 +114,10 @@ describe('appshell add-route end to end', () => {
     expect(result.exitCode, result.all).toBe(0);
     expect(result.all).toMatch(/test\/extensions\/status\.test\.ts/);
     expect(result.all).toMatch(/test\/extensions\/reports-by-report-id\.test\.ts/);
-    const typecheck = await execa('npx', ['tsc', '--noEmit', '-p', 'workers/api/tsconfig.json'], { cwd: root, reject: false, all: true });
-    expect(typecheck.exitCode, typecheck.all).toBe(0);
+    expect(result.all).toMatch(/test\/actions\/send-invite\.test\.ts/);
+    for (const worker of ['api', 'receiver']) {
+      const typecheck = await execa('npx', ['tsc', '--noEmit', '-p', `workers/${worker}/tsconfig.json`], { cwd: root, reject: false, all: true });
+      expect(typecheck.exitCode, typecheck.all).toBe(0);
+    }
   });
 });
