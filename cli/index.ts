@@ -94,6 +94,24 @@ program
     await runDev(flags);
   });
 
+program
+  .command('secrets')
+  .description('plan, check, push or write locally the secrets each Worker needs, per environment')
+  .option('--env <name>', 'environment (default for the plan: every environment; required with --push)')
+  .option('--json', 'print the plan as JSON')
+  .option('--check', 'exit 1 when a secret is missing (for CI)')
+  .option('--push', 'generate what appshell generates, take what you provide, and push with wrangler secret bulk')
+  .option('--from-env', 'take provided secrets from environment variables of the same name')
+  .option('--from-file <file>', 'take provided secrets from a .env file')
+  .option('--local', 'write .dev.vars for every Worker (mode 0600) for wrangler dev and appshell dev')
+  .option('--force', 'with --local: replace existing values')
+  .option('--dry-run', 'say what would be pushed or written, and do nothing')
+  .option('-y, --yes', 'never prompt')
+  .action(async (flags) => {
+    const { runSecrets } = await import('./secrets.js');
+    await runSecrets(flags);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
