@@ -41,7 +41,7 @@ export async function checkDeploySecrets(context: {
 }): Promise<void> {
   const missing: string[] = [];
   for (const step of context.steps) {
-    const needed = workerDescriptors[step.worker].bindings(context.manifest).secrets.map((secret) => secret.name);
+    const needed = workerDescriptors[step.worker].bindings(context.manifest).secrets.filter((secret) => !secret.optional).map((secret) => secret.name);
     if (needed.length === 0) continue;
     const remote = await listRemoteSecrets(context.wrangler, context.root, step.configPath, context.env);
     if (!remote.exists) {

@@ -83,7 +83,7 @@ export async function ensureLocalDevVars(
         groupValues.set(secret.sharedGroup, value);
       } else value = generateSecretValue(secret.name);
       if (value === undefined) {
-        missingProvided.push(secret.name);
+        if (!secret.optional) missingProvided.push(secret.name);
         continue;
       }
       values[secret.name] = value;

@@ -36,6 +36,7 @@ const errorText: Record<number, string> = {
   404: 'Not found (also for what belongs to another caller)',
   405: 'Method not allowed',
   409: 'Replay',
+  411: 'Length required (send Content-Length)',
   413: 'Too large',
   415: 'Unsupported media type',
   429: 'Rate limited (see Retry-After)',
@@ -103,7 +104,7 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
       query: [{ ...keyQuery, required: false, description: 'Object key; generated when absent' }, { name: 'contentType', schema: str() }],
       body: 'binary',
       ok: { status: 200, schema: obj({ key: str(), size: int(), etag: str(), uploaded: str() }), description: 'Stored' },
-      errors: [400, 401, 413, 429],
+      errors: [400, 401, 411, 413, 429],
     }),
     api('get', '/v1/r2/signed-put', 'A presigned S3 PUT URL for a direct upload', {
       query: [{ ...keyQuery, required: false }, { name: 'contentType', schema: str() }, { name: 'expires', schema: int('Seconds, at most 3600') }],

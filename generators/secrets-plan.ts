@@ -6,7 +6,7 @@ import { scriptName, workerDescriptors } from './workers/index.js';
 /** What `wrangler secret list` told about one Worker of one environment. */
 export type RemoteState = { kind: 'exists'; names: ReadonlySet<string> } | { kind: 'not-deployed' } | { kind: 'unknown'; why: string };
 
-export type SecretStatus = 'set' | 'missing' | 'unknown';
+export type SecretStatus = 'set' | 'missing' | 'optional' | 'unknown';
 
 export interface SecretRow {
   worker: WorkerName;
@@ -38,7 +38,14 @@ export function planSecrets(manifest: ProjectManifest, env: string, remote: Read
       source: secret.source,
       ...(secret.sharedGroup ? { sharedGroup: secret.sharedGroup } : {}),
       description: secret.description,
-      status: state.kind === 'exists' ? (state.names.has(secret.name) ? 'set' : 'missing') : state.kind === 'not-deployed' ? 'missing' : 'unknown',
+      status:
+        state.kind === 'exists' && state.names.has(secret.name)
+          ? 'set'
+          : state.kind === 'unknown'
+            ? 'unknown'
+            : secret.optional
+              ? 'optional'
+              : 'missing',
     }));
     return { ...base, remote: state, secrets };
   });

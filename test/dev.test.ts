@@ -80,7 +80,7 @@ describe('appshell dev', () => {
     expect(output.text()).not.toContain(authSecret!);
   });
 
-  it('runs the printed walkthrough: a session from the auth shim, then the API with it', async () => {
+  it('runs the printed walkthrough: a session from the auth shim, the API with it, an upload and its download', async () => {
     const text = output.text();
     const sessionUrl = /curl -s -X POST (http:\/\/127\.0\.0\.1:8787\/auth\/session)/.exec(text)?.[1];
     const body = /-d '(\{"refresh_token":"dev-user:alice"\})'/.exec(text)?.[1];
@@ -97,6 +97,17 @@ describe('appshell dev', () => {
     expect(await hello.json()).toMatchObject({ hello: 'alice' });
     const refused = await fetch(sessionUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"refresh_token":"not-a-dev-token"}' });
     expect(refused.status).toBe(401);
+
+    // 3. upload and 4. download, exactly as printed.
+    const uploadUrl = /curl -s -X POST '(http:\/\/127\.0\.0\.1:8788\/v1\/r2\/upload\?[^']+)'/.exec(text)?.[1];
+    const payload = /--data-binary '([^']+)'/.exec(text)?.[1];
+    const uploaded = await fetch(uploadUrl!, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: payload });
+    expect(uploaded.status).toBe(200);
+    expect(await uploaded.json()).toMatchObject({ key: 'hello.txt', size: payload!.length });
+    const downloadUrl = /curl -s '(http:\/\/127\.0\.0\.1:8788\/v1\/r2\/object\?key=hello\.txt)'/.exec(text)?.[1];
+    const downloaded = await fetch(downloadUrl!, { headers: { authorization: `Bearer ${token}` } });
+    expect(downloaded.status).toBe(200);
+    expect(await downloaded.text()).toBe(payload);
   });
 
   it('provisions an API key through sender and receiver, uses it on the API, and revokes it', async () => {

@@ -6,7 +6,7 @@ export const api = {
   requires: [],
   runtimeModules: [...baseRuntimeModules, 'session-token', 'rate-limiter', 'json-body', 'api-keys'],
   cors: true,
-  dependencies: ['hono', 'jose'],
+  dependencies: ['hono', 'jose', 'aws4fetch'],
   bindings(manifest) {
     const bindings = emptyBindings();
     bindings.vars = {
@@ -14,6 +14,9 @@ export const api = {
       SESSION_JWT_ISSUER: manifest.session.issuer,
       SESSION_JWT_AUDIENCE: manifest.session.audience,
       RATE_LIMIT_PER_MINUTE: '100',
+      MAX_UPLOAD_BYTES: String(100 * 1024 * 1024),
+      // Set to an S3-compatible endpoint to presign against something other than R2 (empty: R2).
+      R2_S3_ENDPOINT: '',
     };
     if (manifest.accountId) bindings.vars.R2_ACCOUNT_ID = manifest.accountId;
     bindings.r2Buckets.push({ binding: 'R2', bucketName: manifest.bucket, nameVar: 'R2_BUCKET' });
@@ -33,6 +36,10 @@ export const api = {
         sharedGroup: 'session-jwt',
       });
     }
+    bindings.secrets.push(
+      { name: 'R2_ACCESS_KEY_ID', description: 'R2 API token access key id, for presigned uploads (/v1/r2/signed-put)', source: 'provided', optional: true },
+      { name: 'R2_SECRET_ACCESS_KEY', description: 'R2 API token secret access key, for presigned uploads', source: 'provided', optional: true },
+    );
     if (manifest.features.includes('ai')) {
       bindings.remote.ai = { binding: 'AI' };
       bindings.localVars = { AI_MODE: 'http' };

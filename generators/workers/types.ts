@@ -10,6 +10,8 @@ export interface SecretRequirement {
   source: 'generated' | 'provided';
   /** Workers in the same group must hold the same value (for example the session JWT secret). */
   sharedGroup?: string;
+  /** Needed only by an optional route (e.g. presigned uploads): never required by --check, --push or deploy. */
+  optional?: boolean;
 }
 
 /** The bindings one Worker declares; the wrangler config writer turns them into every environment's block. */

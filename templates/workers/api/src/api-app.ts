@@ -6,6 +6,7 @@ import type { ExtensionRoute } from './extensions/types.js';
 import { addHealthRoute, createApp } from './lib/app.js';
 import { allowListCors } from './lib/cors.js';
 import { mountProjectRoutes } from './projects/routes.js';
+import { mountR2Routes } from './r2/routes.js';
 import { userRateLimit, type RateLimitGroup } from './rate-limit.js';
 
 export interface ApiAppOptions {
@@ -24,7 +25,7 @@ export interface ApiAppOptions {
  *    logged too), then CORS with the `ALLOWED_ORIGINS` allow-list (preflights end here with 204);
  * 2. public routes: `GET /health` and `public: true` extensions;
  * 3. auth guard (401), then the per-user rate limiter (429, `RateLimit-*` headers);
- * 4. built-in route groups (`/v1/projects`);
+ * 4. built-in route groups (`/v1/projects`, `/v1/r2`);
  * 5. extension routes, roles checked per entry (403);
  * 6. 404 for an unknown path, 405 with `Allow` for a known path and another method.
  *
@@ -55,6 +56,7 @@ export function createApiApp(options: ApiAppOptions): Hono<ApiEnv> {
   );
 
   mountProjectRoutes(app);
+  mountR2Routes(app);
   mountProtectedExtensions(app, options.extensions);
   return app;
 }

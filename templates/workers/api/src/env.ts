@@ -16,6 +16,12 @@ export interface Env extends CorsEnv, SessionTokenEnv, RateLimiterEnv {
   R2: R2Bucket;
   R2_BUCKET?: string;
   R2_ACCOUNT_ID?: string;
+  /** An S3-compatible endpoint instead of `https://<R2_ACCOUNT_ID>.r2.cloudflarestorage.com` (tests, other stores). */
+  R2_S3_ENDPOINT?: string;
+  R2_ACCESS_KEY_ID?: string;
+  R2_SECRET_ACCESS_KEY?: string;
+  /** Largest proxied upload in bytes; default 100 MB. */
+  MAX_UPLOAD_BYTES?: string;
   AI_MODE?: string;
   /** Hashes of API keys provisioned by the receiver (`obtk_...`), shared with it. */
   API_KEYS: KVNamespace;
