@@ -103,6 +103,8 @@ export async function runDev(_flags: DevFlags): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   const configFile = configFileName(manifest.configFormat);
+  // One after another: the Workers share one local state folder, and workerd processes opening its SQLite
+  // files at the same moment can find them locked.
   for (const [index, worker] of manifest.workers.entries()) {
     // One local state folder for every Worker: KV namespaces they share (API_KEYS) hold the same data.
     const args = ['dev', '--config', configFile, '--ip', '127.0.0.1', '--port', String(devPorts[worker]), '--persist-to', `${root}/.wrangler/state`];
@@ -129,14 +131,13 @@ export async function runDev(_flags: DevFlags): Promise<void> {
       }
     });
     children.push({ worker, child });
-  }
-
-  try {
-    await Promise.all(children.map(({ worker, child }) => waitForHealth(`http://127.0.0.1:${devPorts[worker]}`, child, 60_000)));
-  } catch (error) {
-    print((error as Error).message);
-    await stop(1);
-    return;
+    try {
+      await waitForHealth(`http://127.0.0.1:${devPorts[worker]}`, child, 60_000);
+    } catch (error) {
+      print((error as Error).message);
+      await stop(1);
+      return;
+    }
   }
   print('');
   for (const worker of manifest.workers) print(`${worker.padEnd(10)} http://127.0.0.1:${devPorts[worker]}`);

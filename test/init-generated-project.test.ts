@@ -33,7 +33,7 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
     const result = await execa('npm', ['test'], { cwd: project, reject: false, all: true, env: { CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' } });
     expect(result.all).toMatch(/Test Files\s+\S*\s*\d+ passed/);
     expect(result.exitCode, result.all).toBe(0);
-    for (const worker of workers) expect(result.all).toContain(`${worker} `);
+    for (const worker of workers) expect(result.all).toMatch(new RegExp(`[| ]${worker}[| ] test/`));
   });
 
   it.each(workers)('bundles %s with wrangler deploy --dry-run for every environment', async (worker) => {
