@@ -1,6 +1,6 @@
 import { planAddAction } from '../generators/add-action.js';
 import { countActions } from '../generators/plan.js';
-import { loadTemplates } from '../generators/template-source.js';
+import { loadCliTemplates } from './precompiled.js';
 import type { AddRouteFlags } from './add-route.js';
 import { applyPlan } from './apply.js';
 import { diskTree } from './disk-tree.js';
@@ -19,7 +19,7 @@ export async function runAddAction(name: string, flags: AddRouteFlags): Promise<
     requiresUser: Boolean(flags.requiresUser),
     manifest,
     tree: diskTree(root),
-    source: await loadTemplates(),
+    source: await loadCliTemplates(),
     force: Boolean(flags.force),
   });
   if (!plan.ok) throw usageError(plan.message);

@@ -1,6 +1,6 @@
 import { planAddRoute } from '../generators/add-route.js';
 import { countActions } from '../generators/plan.js';
-import { loadTemplates } from '../generators/template-source.js';
+import { loadCliTemplates } from './precompiled.js';
 import { applyPlan } from './apply.js';
 import { diskTree } from './disk-tree.js';
 import { CliError, usageError } from './errors.js';
@@ -57,7 +57,7 @@ export async function runAddRoute(target: string | undefined, flags: AddRouteFla
     },
     manifest,
     tree: diskTree(root),
-    source: await loadTemplates(),
+    source: await loadCliTemplates(),
     force: Boolean(flags.force),
   });
   if (!plan.ok) throw usageError(plan.message);
@@ -86,7 +86,7 @@ export async function runAddRoute(target: string | undefined, flags: AddRouteFla
 async function runSync(flags: AddRouteFlags): Promise<void> {
   const { planSyncRoutes } = await import('../generators/sync-routes.js');
   const { root, manifest } = await loadProject();
-  const files = planSyncRoutes({ manifest, tree: diskTree(root), source: await loadTemplates(), force: Boolean(flags.force) });
+  const files = planSyncRoutes({ manifest, tree: diskTree(root), source: await loadCliTemplates(), force: Boolean(flags.force) });
   const counts = countActions(files);
   if (counts.create + counts.update + counts.conflict === 0) {
     print('Registries and openapi.json already match appshell.json: nothing to change.');

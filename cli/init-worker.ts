@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { planInitWorker, type InitWorkerPlan } from '../generators/init-worker.js';
 import { manifestFileName } from '../generators/manifest.js';
 import { countActions } from '../generators/plan.js';
-import { loadTemplates } from '../generators/template-source.js';
+import { loadCliTemplates } from './precompiled.js';
 import { gatherAnswers, promptForAnswers, type InitWorkerFlags } from './answers-input.js';
 import { applyPlan } from './apply.js';
 import { diskTree, inspectTarget } from './disk-tree.js';
@@ -32,7 +32,7 @@ export async function runInitWorker(dir: string | undefined, flags: InitWorkerFl
     root,
     tree: diskTree(root),
     newProject: target === 'missing' || target === 'empty',
-    source: await loadTemplates(),
+    source: await loadCliTemplates(),
     force: Boolean(flags.force),
   });
 

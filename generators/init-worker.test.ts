@@ -4,7 +4,8 @@ import { planInitWorker } from './init-worker.js';
 import { parseManifest } from './manifest.js';
 import { memoryTree, statePath, type PlannedFile } from './plan.js';
 import { loadTemplates, type TemplateSource } from './template-source.js';
-import { parseWranglerConfig, type WranglerConfig } from './wrangler-config.js';
+import type { WranglerConfig } from './wrangler-config.js';
+import { parseWranglerConfig } from './wrangler-config-read.js';
 
 let source: TemplateSource;
 beforeAll(async () => {

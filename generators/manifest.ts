@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { exampleActions } from './action-registry.js';
 import { exampleRoute } from './extension-registry.js';
 import {
@@ -16,56 +16,54 @@ export const templateVersion = '0.1.0';
 export const manifestFileName = 'appshell.json';
 export const manifestSchemaFileName = 'appshell.schema.json';
 
-const extensionRouteSchema = z
-  .object({
-    path: z.string().describe('Route path, e.g. /v1/invoices/:id'),
-    methods: z.array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])).min(1),
-    public: z.boolean().default(false),
-    roles: z.array(z.string()).default([]),
-    rateLimit: z.number().int().positive().optional(),
-    description: z.string().optional(),
-    handler: z.string().describe('Module under src/extensions/, without extension'),
-  })
-  .strict();
+/** A description for the JSON Schema that editors show. */
+function described<T extends z.core.$ZodType>(schema: T, description: string): T {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+}
 
-const receiverActionSchema = z
-  .object({
-    name: z.string(),
-    requiresUser: z.boolean().default(false),
-    handler: z.string(),
-  })
-  .strict();
+const extensionRouteSchema = z.strictObject({
+  path: described(z.string(), 'Route path, e.g. /v1/invoices/:id'),
+  methods: z.array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])).check(z.minLength(1)),
+  public: z._default(z.boolean(), false),
+  roles: z._default(z.array(z.string()), []),
+  rateLimit: z.optional(z.int().check(z.positive())),
+  description: z.optional(z.string()),
+  handler: described(z.string(), 'Module under src/extensions/, without extension'),
+});
+
+const receiverActionSchema = z.strictObject({
+  name: z.string(),
+  requiresUser: z._default(z.boolean(), false),
+  handler: z.string(),
+});
 
 /** `appshell.json`: what the project is made of. Every command reads it; editors validate it with the JSON Schema. */
-export const manifestSchema = z
-  .object({
-    $schema: z.string().optional(),
-    templateVersion: z.string().describe('The appshell template version the project was generated from'),
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/),
-    accountId: z.string().regex(/^[0-9a-f]{32}$/).optional(),
-    workers: z.array(z.enum(workerNames)).min(1),
-    configFormat: z.enum(configFormats),
-    ci: z.enum(ciProviders).default('none').describe('Continuous deployment workflow written into the project'),
-    identity: z
-      .object({
-        provider: z.enum(identityProviders),
-        instantAppId: z.string().optional(),
-        supabaseUrl: z.string().optional(),
-      })
-      .strict(),
-    session: z
-      .object({ alg: z.enum(jwtAlgorithms), issuer: z.string().min(1), audience: z.string().min(1) })
-      .strict(),
-    bucket: z.string(),
-    features: z.array(z.enum(featureNames)),
-    environments: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,19}$/)).min(1),
-    origins: z
-      .record(z.string(), z.array(originSchema))
-      .describe('CORS allow-list per environment; "dev" is local development'),
-    routes: z.array(extensionRouteSchema).default([]),
-    actions: z.array(receiverActionSchema).default([]),
-  })
-  .strict();
+export const manifestSchema = z.strictObject({
+  $schema: z.optional(z.string()),
+  templateVersion: described(z.string(), 'The appshell template version the project was generated from'),
+  name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/)),
+  accountId: z.optional(z.string().check(z.regex(/^[0-9a-f]{32}$/))),
+  workers: z.array(z.enum(workerNames)).check(z.minLength(1)),
+  configFormat: z.enum(configFormats),
+  ci: described(z._default(z.enum(ciProviders), 'none'), 'Continuous deployment workflow written into the project'),
+  identity: z.strictObject({
+    provider: z.enum(identityProviders),
+    instantAppId: z.optional(z.string()),
+    supabaseUrl: z.optional(z.string()),
+  }),
+  session: z.strictObject({
+    alg: z.enum(jwtAlgorithms),
+    issuer: z.string().check(z.minLength(1)),
+    audience: z.string().check(z.minLength(1)),
+  }),
+  bucket: z.string(),
+  features: z.array(z.enum(featureNames)),
+  environments: z.array(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,19}$/))).check(z.minLength(1)),
+  origins: described(z.record(z.string(), z.array(originSchema)), 'CORS allow-list per environment; "dev" is local development'),
+  routes: z._default(z.array(extensionRouteSchema), []),
+  actions: z._default(z.array(receiverActionSchema), []),
+});
 
 export type ProjectManifest = z.infer<typeof manifestSchema>;
 export type ExtensionRoute = z.infer<typeof extensionRouteSchema>;

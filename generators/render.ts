@@ -11,14 +11,31 @@ handlebars.registerHelper('first', (list: unknown[]) => (Array.isArray(list) ? l
 handlebars.registerHelper('lower', (value: unknown) => String(value).toLowerCase());
 handlebars.registerHelper('includes', (list: unknown[], item: unknown) => Array.isArray(list) && list.includes(item));
 
+const compileOptions = { noEscape: true, strict: true } as const;
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+/**
+ * Templates compiled ahead of time by the build (`dist/precompiled-templates.js`), keyed by their exact text:
+ * parsing Handlebars costs more start-up than everything else `init-worker` renders. A template whose text
+ * differs from what was built is simply compiled at run time.
+ */
+export function usePrecompiledTemplates(specs: ReadonlyMap<string, unknown>): void {
+  for (const [text, spec] of specs) {
+    if (!compiled.has(text)) compiled.set(text, handlebars.template(spec as Parameters<typeof handlebars.template>[0]));
+  }
+}
+
+/** The build's side of `usePrecompiledTemplates`: JavaScript source of one template's compiled form. */
+export function precompileTemplate(text: string): string {
+  return handlebars.precompile(text, compileOptions) as string;
+}
 
 /** Renders one `.hbs` template (compiled once per process); other files are returned as they are. */
 export function renderTemplate(path: string, text: string, context: object): string {
   if (!path.endsWith('.hbs')) return text;
   let template = compiled.get(text);
   if (!template) {
-    template = handlebars.compile(text, { noEscape: true, strict: true });
+    template = handlebars.compile(text, compileOptions);
     compiled.set(text, template);
   }
   return template(context);

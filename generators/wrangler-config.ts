@@ -1,5 +1,4 @@
-import * as commentJson from 'comment-json';
-import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
+import { stringify as stringifyToml } from 'smol-toml';
 import type { InitAnswers, WorkerName } from './answers.js';
 import type { ProjectManifest } from './manifest.js';
 import { compatibilityDate } from './versions.js';
@@ -101,11 +100,6 @@ export function renderWranglerConfig(config: WranglerConfig, format: ConfigForma
     const { $schema: _schema, ...rest } = config;
     return `${header.map((line) => `# ${line}`).join('\n')}\n\n${stringifyToml(rest)}\n`;
   }
-  return `${header.map((line) => `// ${line}`).join('\n')}\n${commentJson.stringify(config, null, 2)}\n`;
-}
-
-/** Reads a wrangler config written by appshell or edited by the team (comments are kept in the jsonc tree). */
-export function parseWranglerConfig(text: string, format: ConfigFormat): WranglerConfig {
-  if (format === 'toml') return parseToml(text) as unknown as WranglerConfig;
-  return commentJson.parse(text) as unknown as WranglerConfig;
+  // The model is plain data, so JSON.stringify writes it exactly; reading back keeps comments (wrangler-config-read.ts).
+  return `${header.map((line) => `// ${line}`).join('\n')}\n${JSON.stringify(config, null, 2)}\n`;
 }
