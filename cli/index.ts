@@ -103,6 +103,8 @@ program
   .option('--push', 'generate what appshell generates, take what you provide, and push with wrangler secret bulk')
   .option('--from-env', 'take provided secrets from environment variables of the same name')
   .option('--from-file <file>', 'take provided secrets from a .env file')
+  .option('--rotate <name>', 'add a new value beside the current one (SIGNING_SECRETS); both are accepted')
+  .option('--finish-rotation <name>', 'remove the old value of a rotation')
   .option('--local', 'write .dev.vars for every Worker (mode 0600) for wrangler dev and appshell dev')
   .option('--force', 'with --local: replace existing values')
   .option('--dry-run', 'say what would be pushed or written, and do nothing')

@@ -22,6 +22,8 @@ export interface SecretsFlags {
   local?: boolean;
   force?: boolean;
   dryRun?: boolean;
+  rotate?: string;
+  finishRotation?: string;
 }
 
 async function remoteStates(project: LoadedProject, wrangler: WranglerCommand, env: string): Promise<Map<WorkerName, RemoteState>> {
@@ -92,6 +94,12 @@ export async function runSecrets(flags: SecretsFlags): Promise<void> {
   if (flags.local) return runLocal(project, flags);
   const wrangler = findWrangler(root);
   if (flags.push) return runPush(project, wrangler, flags);
+  const rotating = flags.rotate ?? flags.finishRotation;
+  if (rotating !== undefined) {
+    if (!flags.env) throw usageError(`--env is required to rotate; allowed: ${manifest.environments.join(', ')}`);
+    const { runRotation } = await import('./secrets-rotation.js');
+    return runRotation(project, wrangler, rotating, flags.env, flags.finishRotation !== undefined);
+  }
 
   const envs = flags.env ? [flags.env] : manifest.environments;
   const plans: Record<string, WorkerSecrets[]> = {};

@@ -27,6 +27,7 @@ export function planInitWorker(input: {
   if (existing?.ok) {
     manifest.routes = existing.manifest.routes;
     manifest.actions = existing.manifest.actions;
+    manifest.rotations = existing.manifest.rotations;
   }
   const desired = renderProject(manifest, input.source);
   return {

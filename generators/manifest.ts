@@ -63,6 +63,10 @@ export const manifestSchema = z.strictObject({
   origins: described(z.record(z.string(), z.array(originSchema)), 'CORS allow-list per environment; "dev" is local development'),
   routes: z._default(z.array(extensionRouteSchema), []),
   actions: z._default(z.array(receiverActionSchema), []),
+  rotations: described(
+    z._default(z.record(z.string(), z.record(z.string(), z.string())), {}),
+    'Secret rotations in progress, per environment: secret name -> the slot that holds the new value (names only, never values)',
+  ),
 });
 
 export type ProjectManifest = z.infer<typeof manifestSchema>;
@@ -91,6 +95,7 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     origins: Object.fromEntries([['dev', answers.origins], ...answers.envs.map((env) => [env, answers.origins])]),
     routes: answers.workers.includes('api') ? [exampleRoute] : [],
     actions: answers.workers.includes('receiver') ? exampleActions : [],
+    rotations: {},
   };
 }
 

@@ -39,7 +39,7 @@ export function planSecrets(manifest: ProjectManifest, env: string, remote: Read
       ...(secret.sharedGroup ? { sharedGroup: secret.sharedGroup } : {}),
       description: secret.description,
       status:
-        state.kind === 'exists' && state.names.has(secret.name)
+        state.kind === 'exists' && (state.names.has(secret.name) || (secret.rotationSlot !== undefined && state.names.has(secret.rotationSlot)))
           ? 'set'
           : state.kind === 'unknown'
             ? 'unknown'

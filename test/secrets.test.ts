@@ -139,6 +139,54 @@ describe('appshell secrets --push', () => {
   });
 });
 
+describe('appshell secrets --rotate / --finish-rotation', () => {
+  it('adds a new signing secret beside the old one, then removes the old one, without reading a value back', async () => {
+    const { root, wrangler, secrets } = await project('rotate');
+    await wrangler.setState(allWorkers('production'));
+    expect((await secrets(['--push', '--env', 'production'])).exitCode).toBe(0);
+    await wrangler.reset();
+
+    const rotate = await secrets(['--rotate', 'SIGNING_SECRETS', '--env', 'production']);
+    expect(rotate.exitCode, rotate.stderr).toBe(0);
+    const added = bulkCalls(await wrangler.calls());
+    expect(added.map((call) => option(call.argv, '--config'))).toEqual(['workers/receiver/wrangler.jsonc', 'workers/sender/wrangler.jsonc']);
+    const values = added.map((call) => JSON.parse(call.stdin) as Record<string, string>);
+    expect(Object.keys(values[0]!)).toEqual(['SIGNING_SECRETS_NEXT']);
+    expect(values[0]!.SIGNING_SECRETS_NEXT).toMatch(/^whsec_/);
+    expect(values[1]).toEqual(values[0]);
+    const manifest = JSON.parse(await readFile(join(root, 'appshell.json'), 'utf8'));
+    expect(manifest.rotations).toEqual({ production: { SIGNING_SECRETS: 'SIGNING_SECRETS_NEXT' } });
+    expect(JSON.stringify(manifest)).not.toContain(values[0]!.SIGNING_SECRETS_NEXT);
+    expect(rotate.stdout).not.toContain(values[0]!.SIGNING_SECRETS_NEXT);
+    const again = await secrets(['--rotate', 'SIGNING_SECRETS', '--env', 'production']);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toMatch(/in progress/);
+
+    await wrangler.reset();
+    const finish = await secrets(['--finish-rotation', 'SIGNING_SECRETS', '--env', 'production']);
+    expect(finish.exitCode, finish.stderr).toBe(0);
+    const removed = bulkCalls(await wrangler.calls());
+    expect(removed.map((call) => option(call.argv, '--config'))).toEqual(['workers/sender/wrangler.jsonc', 'workers/receiver/wrangler.jsonc']);
+    for (const call of removed) expect(JSON.parse(call.stdin)).toEqual({ SIGNING_SECRETS: null });
+    const state = JSON.parse(await readFile(wrangler.env().FAKE_WRANGLER_STATE, 'utf8'));
+    expect(state['demo-sender-production']).toEqual(['SIGNING_SECRETS_NEXT']);
+    expect(JSON.parse(await readFile(join(root, 'appshell.json'), 'utf8')).rotations).toEqual({ production: {} });
+    // The slot counts as the secret: nothing is missing, and the next rotation writes the other slot.
+    expect((await secrets(['--check', '--env', 'production'])).exitCode).toBe(0);
+    await wrangler.reset();
+    expect((await secrets(['--rotate', 'SIGNING_SECRETS', '--env', 'production'])).exitCode).toBe(0);
+    expect(Object.keys(JSON.parse(bulkCalls(await wrangler.calls())[0]!.stdin))).toEqual(['SIGNING_SECRETS']);
+  });
+
+  it('refuses what it cannot rotate', async () => {
+    const { wrangler, secrets } = await project('rotate-refused');
+    await wrangler.setState(allWorkers('staging'));
+    expect((await secrets(['--rotate', 'SESSION_JWT_SECRET', '--env', 'staging'])).stderr).toMatch(/cannot be rotated by appshell yet; allowed: SIGNING_SECRETS/);
+    expect((await secrets(['--finish-rotation', 'SIGNING_SECRETS', '--env', 'staging'])).exitCode).toBe(2);
+    expect((await secrets(['--rotate', 'SIGNING_SECRETS'])).exitCode).toBe(2);
+  });
+});
+
 describe('appshell secrets --local', () => {
   it('writes .dev.vars (0600, git-ignored) with shared values and keeps existing ones', async () => {
     const { root, secrets } = await project('local');

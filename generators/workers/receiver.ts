@@ -21,6 +21,7 @@ export const receiver = {
       description: 'Standard Webhooks secrets (whsec_...), space-separated; the same value as the sender',
       source: 'generated',
       sharedGroup: 'signing',
+      rotationSlot: 'SIGNING_SECRETS_NEXT',
     });
     if (manifest.session.alg === 'EdDSA') {
       bindings.services.push({ binding: 'AUTH_SHIM', worker: 'auth-shim' });

@@ -17,6 +17,7 @@ export const sender = {
       description: 'Standard Webhooks secrets (whsec_...), space-separated; the same value as the receiver',
       source: 'generated',
       sharedGroup: 'signing',
+      rotationSlot: 'SIGNING_SECRETS_NEXT',
     });
     return bindings;
   },

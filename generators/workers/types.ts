@@ -10,6 +10,8 @@ export interface SecretRequirement {
   source: 'generated' | 'provided';
   /** Workers in the same group must hold the same value (for example the session JWT secret). */
   sharedGroup?: string;
+  /** A second name the Worker also reads, so `appshell secrets --rotate` can add a value beside the current one. */
+  rotationSlot?: string;
   /** Needed only by an optional route (e.g. presigned uploads): never required by --check, --push or deploy. */
   optional?: boolean;
 }

@@ -17,6 +17,18 @@ export function parseSigningSecrets(value: string | undefined): string[] {
   return (value ?? '').split(/\s+/).filter((secret) => secret.length > 0);
 }
 
+/** The bindings this module reads: two slots, so that `appshell secrets --rotate` can add a key beside the old. */
+export interface SigningEnv {
+  SIGNING_SECRETS?: string;
+  /** Set during a rotation (or after one finished): its secrets count as much as `SIGNING_SECRETS`. */
+  SIGNING_SECRETS_NEXT?: string;
+}
+
+/** Every active signing secret, from both slots: the sender signs with all, the receiver accepts any. */
+export function signingSecretsFromEnv(env: SigningEnv): string[] {
+  return [...new Set([...parseSigningSecrets(env.SIGNING_SECRETS), ...parseSigningSecrets(env.SIGNING_SECRETS_NEXT)])];
+}
+
 /**
  * The three headers of a signed request, with one `v1` signature per secret so that a receiver holding any of
  * them accepts it (that is how keys rotate without downtime).

@@ -1,15 +1,14 @@
 import type { ApiKeysEnv } from './lib/api-keys.js';
 import type { RuntimeVariables } from './lib/log.js';
 import type { SessionTokenEnv } from './lib/session-token.js';
+import type { SigningEnv } from './lib/webhook-signature.js';
 import type { ReplayGuard } from './replay-guard.js';
 
 /**
  * The bindings, vars and secrets of the receiver (declared in `generators/workers/receiver.ts`, written into
  * the wrangler config by appshell).
  */
-export interface Env extends SessionTokenEnv, ApiKeysEnv {
-  /** One or more `whsec_...` secrets, space-separated; the same value as the sender's. */
-  SIGNING_SECRETS?: string;
+export interface Env extends SessionTokenEnv, ApiKeysEnv, SigningEnv {
   /** One Durable Object per `webhook-id` seen inside the tolerance window. */
   REPLAY_GUARD: DurableObjectNamespace<ReplayGuard>;
 }

@@ -4,7 +4,7 @@ import type { ReceiverEnv } from './env.js';
 import { ApiError } from './lib/errors.js';
 import { readAtMost } from './lib/json-body.js';
 import { sessionFailureStatus, sessionVerifierFromEnv, type AuthContext } from './lib/session-token.js';
-import { parseSigningSecrets, signatureToleranceSeconds, verifySignature, type SignatureFailure } from './lib/webhook-signature.js';
+import { signatureToleranceSeconds, signingSecretsFromEnv, verifySignature, type SignatureFailure } from './lib/webhook-signature.js';
 
 /** Largest signed body the receiver reads (the sender accepts at most 64 KB from apps, plus its envelope). */
 export const maxInboxBytes = 80 * 1024;
@@ -42,7 +42,7 @@ export function inboxHandler(actions: readonly ReceiverAction[]) {
     if (declared > maxInboxBytes) throw new ApiError(413, 'too_large', `Body over ${maxInboxBytes} bytes`);
     const body = new TextDecoder().decode(await readAtMost(c.req.raw.body, maxInboxBytes));
 
-    const signature = verifySignature(parseSigningSecrets(c.env.SIGNING_SECRETS), c.req.raw.headers, body);
+    const signature = verifySignature(signingSecretsFromEnv(c.env), c.req.raw.headers, body);
     if (!signature.ok) {
       c.set('errorDetail', `signature: ${signature.reason}`);
       throw signatureRefusal(signature.reason);

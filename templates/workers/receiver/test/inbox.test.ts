@@ -107,6 +107,13 @@ describe('receiver', () => {
       expect((await call(await signedWith([testSigningSecret, testPreviousSigningSecret]), rotating)).status).toBe(200);
     });
 
+    it('accepts either slot when appshell rotated the secret (SIGNING_SECRETS_NEXT)', async () => {
+      const slots = { SIGNING_SECRETS: testPreviousSigningSecret, SIGNING_SECRETS_NEXT: testSigningSecret };
+      expect((await call(await signedWith([testPreviousSigningSecret]), slots)).status).toBe(200);
+      expect((await call(await signedWith([testSigningSecret]), slots)).status).toBe(200);
+      expect((await call(await signedWith([testPreviousSigningSecret]), { SIGNING_SECRETS: '', SIGNING_SECRETS_NEXT: testSigningSecret })).status).toBe(401);
+    });
+
     it('refuses the old key once the rotation is finished', async () => {
       expect((await call(await signedWith([testPreviousSigningSecret]), { SIGNING_SECRETS: testSigningSecret })).status).toBe(401);
     });

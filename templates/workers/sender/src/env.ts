@@ -1,13 +1,12 @@
 import type { CorsEnv } from './lib/cors.js';
 import type { RuntimeVariables } from './lib/log.js';
+import type { SigningEnv } from './lib/webhook-signature.js';
 
 /**
  * The bindings, vars and secrets of the sender (declared in `generators/workers/sender.ts`, written into the
  * wrangler config by appshell).
  */
-export interface Env extends CorsEnv {
-  /** One or more `whsec_...` secrets, space-separated; the sender signs with every one (rotation). */
-  SIGNING_SECRETS?: string;
+export interface Env extends CorsEnv, SigningEnv {
   /** The receiver in the same account (service binding); used when present. */
   RECEIVER?: Fetcher;
   /** The receiver's base URL, when it is not in the same account. */

@@ -4,7 +4,7 @@ import { forwardSigned } from './forward.js';
 import { ApiError } from './lib/errors.js';
 import { readJsonObject } from './lib/json-body.js';
 import { readBearerToken } from './lib/session-token.js';
-import { parseSigningSecrets } from './lib/webhook-signature.js';
+import { signingSecretsFromEnv } from './lib/webhook-signature.js';
 
 /** Largest body an app may send. */
 export const maxSendBytes = 64 * 1024;
@@ -25,7 +25,7 @@ export async function send(c: Context<SenderEnv>): Promise<Response> {
   const jwt = headerToken ?? (envelope.jwt as string | undefined);
   const body = JSON.stringify({ ...envelope, ...(jwt ? { jwt } : {}) });
 
-  const secrets = parseSigningSecrets(c.env.SIGNING_SECRETS);
+  const secrets = signingSecretsFromEnv(c.env);
   if (secrets.length === 0) {
     c.set('errorDetail', 'SIGNING_SECRETS is not set');
     throw new ApiError(500, 'misconfigured', 'Server misconfigured');
