@@ -80,6 +80,7 @@ export async function runRotation(project: LoadedProject, wrangler: WranglerComm
     print(`  added a new ${name} (${target}) to ${scriptName(manifest.name, worker, env)}`);
   }
   await saveRotations(project, { ...manifest.rotations, [env]: { ...manifest.rotations[env], [name]: target } });
-  print(`Both the old and the new ${name} are accepted now. When every sender has the new one, run:`);
+  print(`Both the old and the new ${name} are accepted now (the new one signs). Once nothing signed with the old one`);
+  print('is still in use (sessions live at most SESSION_TTL_SECONDS), run:');
   print(`  appshell secrets --finish-rotation ${name} --env ${env}`);
 }

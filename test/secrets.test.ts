@@ -178,6 +178,24 @@ describe('appshell secrets --rotate / --finish-rotation', () => {
     expect(Object.keys(JSON.parse(bulkCalls(await wrangler.calls())[0]!.stdin))).toEqual(['SIGNING_SECRETS']);
   });
 
+  it('rotates the EdDSA session key through its second slot', async () => {
+    const { wrangler, secrets } = await project('rotate-eddsa', ['--jwt-alg', 'EdDSA']);
+    await wrangler.setState(allWorkers('staging'));
+    expect((await secrets(['--push', '--env', 'staging'])).exitCode).toBe(0);
+    const first = JSON.parse(JSON.parse(bulkCalls(await wrangler.calls()).find((call) => option(call.argv, '--config') === 'workers/auth-shim/wrangler.jsonc')!.stdin).SESSION_JWT_PRIVATE_JWK);
+    expect(first).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', kid: expect.any(String), created_at: expect.any(Number) });
+    await wrangler.reset();
+    expect((await secrets(['--rotate', 'SESSION_JWT_PRIVATE_JWK', '--env', 'staging'])).exitCode).toBe(0);
+    const [call] = bulkCalls(await wrangler.calls());
+    expect(option(call!.argv, '--config')).toBe('workers/auth-shim/wrangler.jsonc');
+    const next = JSON.parse(JSON.parse(call!.stdin).SESSION_JWT_PRIVATE_JWK_NEXT);
+    expect(next.kid).not.toBe(first.kid);
+    expect(next.created_at).toBeGreaterThanOrEqual(first.created_at);
+    await wrangler.reset();
+    expect((await secrets(['--finish-rotation', 'SESSION_JWT_PRIVATE_JWK', '--env', 'staging'])).exitCode).toBe(0);
+    expect(JSON.parse(bulkCalls(await wrangler.calls())[0]!.stdin)).toEqual({ SESSION_JWT_PRIVATE_JWK: null });
+  });
+
   it('refuses what it cannot rotate', async () => {
     const { wrangler, secrets } = await project('rotate-refused');
     await wrangler.setState(allWorkers('staging'));

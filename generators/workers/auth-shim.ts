@@ -51,6 +51,7 @@ export const authShim = {
         name: 'SESSION_JWT_PRIVATE_JWK',
         description: 'Ed25519 private key of the session JWT as a JWK (JSON with kty OKP, crv Ed25519, x, d, kid); the api Worker reads the public key from /.well-known/jwks.json',
         source: 'generated',
+        rotationSlot: 'SESSION_JWT_PRIVATE_JWK_NEXT',
       });
     }
     bindings.kvNamespaces.push({ binding: 'ROLES', description: 'roles per user (key roles:<userId>, a JSON array) put into session JWTs' });

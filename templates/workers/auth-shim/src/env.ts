@@ -30,6 +30,8 @@ export interface Env extends CorsEnv, RateLimiterEnv {
   SESSION_JWT_SECRET?: string;
   /** Secret, EdDSA: the Ed25519 private key as a JWK (JSON). */
   SESSION_JWT_PRIVATE_JWK?: string;
+  /** The second key slot, written by `appshell secrets --rotate SESSION_JWT_PRIVATE_JWK`: the newer key signs. */
+  SESSION_JWT_PRIVATE_JWK_NEXT?: string;
   /** EdDSA: public keys still trusted during a rotation, as a JWKS (`{"keys": [...]}`); the current key is always served. */
   SESSION_JWT_PUBLIC_JWKS?: string;
 

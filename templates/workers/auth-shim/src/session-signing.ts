@@ -24,7 +24,7 @@ const minimumSecretBytes = 32;
 
 // Keys are imported once per isolate and value; a rotated secret simply misses the cache.
 let hmacCache: { secret: string; key: CryptoKey } | undefined;
-let ed25519Cache: { jwk: string; signingKey: SigningKey } | undefined;
+let ed25519Cache: { jwk: string; keys: SigningKey[] } | undefined;
 
 /**
  * The key that signs sessions: `SESSION_JWT_SECRET` (HS256, at least 32 bytes) or `SESSION_JWT_PRIVATE_JWK`
@@ -47,11 +47,38 @@ export async function loadSigningKey(env: Env, algorithm: SessionAlgorithm): Pro
     }
     return { ok: true, signingKey: { alg: 'HS256', key: hmacCache.key } };
   }
-  const text = env.SESSION_JWT_PRIVATE_JWK ?? '';
-  if (ed25519Cache?.jwk === text) return { ok: true, signingKey: ed25519Cache.signingKey };
-  const loaded = await importEd25519PrivateJwk(text);
-  if (loaded.ok) ed25519Cache = { jwk: text, signingKey: loaded.signingKey };
-  return loaded;
+  const slots = [env.SESSION_JWT_PRIVATE_JWK, env.SESSION_JWT_PRIVATE_JWK_NEXT].filter((text): text is string => Boolean(text?.trim()));
+  const loaded = await loadEd25519Slots(slots.length > 0 ? slots : ['']);
+  return loaded.ok ? { ok: true, signingKey: loaded.keys[0]! } : loaded;
+}
+
+/**
+ * The Ed25519 keys of both slots (`SESSION_JWT_PRIVATE_JWK` and, during or after a rotation by
+ * `appshell secrets --rotate`, `SESSION_JWT_PRIVATE_JWK_NEXT`), newest first by their `created_at` member: the
+ * newest signs, and all are published in the JWKS so that tokens of the previous key verify until the rotation
+ * is finished.
+ */
+async function loadEd25519Slots(texts: string[]): Promise<Checked<{ keys: SigningKey[] }>> {
+  const cacheKey = texts.join('\n');
+  if (ed25519Cache?.jwk === cacheKey) return { ok: true, keys: ed25519Cache.keys };
+  const keys: { created: number; signingKey: SigningKey }[] = [];
+  for (const text of texts) {
+    const loaded = await importEd25519PrivateJwk(text);
+    if (!loaded.ok) return loaded;
+    keys.push({ created: createdAt(text), signingKey: loaded.signingKey });
+  }
+  const ordered = keys.sort((a, b) => b.created - a.created).map((entry) => entry.signingKey);
+  ed25519Cache = { jwk: cacheKey, keys: ordered };
+  return { ok: true, keys: ordered };
+}
+
+function createdAt(text: string): number {
+  try {
+    const value = (JSON.parse(text) as { created_at?: unknown }).created_at;
+    return typeof value === 'number' ? value : 0;
+  } catch {
+    return 0;
+  }
 }
 
 async function importEd25519PrivateJwk(text: string): Promise<Checked<{ signingKey: SigningKey }>> {
@@ -121,7 +148,7 @@ export async function mintSessionToken(
 }
 
 /**
- * The keys that verify sessions: the current key's public half, then every key of `SESSION_JWT_PUBLIC_JWKS`
+ * The keys that verify sessions: the public halves of both key slots (newest first), then every key of `SESSION_JWT_PUBLIC_JWKS`
  * (a JWKS or an array of JWKs) not already listed. During a rotation that var keeps the previous key
  * published until the last token it signed has expired. Private members in the var are never served.
  *
@@ -129,10 +156,13 @@ export async function mintSessionToken(
  * const jwks = await readPublicJwks(env); // { ok: true, jwks: { keys: [current, previous] } }
  */
 export async function readPublicJwks(env: Env): Promise<Checked<{ jwks: { keys: PublicJwk[] } }>> {
-  const current = await loadSigningKey(env, 'EdDSA');
+  const slots = [env.SESSION_JWT_PRIVATE_JWK, env.SESSION_JWT_PRIVATE_JWK_NEXT].filter((text): text is string => Boolean(text?.trim()));
+  const current = await loadEd25519Slots(slots.length > 0 ? slots : ['']);
   if (!current.ok) return current;
-  if (current.signingKey.alg !== 'EdDSA') return misconfigured('no Ed25519 key');
-  const keys = [current.signingKey.publicJwk];
+  const keys: PublicJwk[] = [];
+  for (const signingKey of current.keys) {
+    if (signingKey.alg === 'EdDSA' && !keys.some((key) => key.kid === signingKey.kid)) keys.push(signingKey.publicJwk);
+  }
   const text = env.SESSION_JWT_PUBLIC_JWKS?.trim();
   if (text) {
     let listed: unknown;

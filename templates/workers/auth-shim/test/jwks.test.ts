@@ -94,6 +94,29 @@ describe('GET /.well-known/jwks.json (EdDSA)', () => {
     await expect(jwtVerify(oldToken, createLocalJWKSet(after), verifyOptions())).rejects.toBeInstanceOf(errors.JWKSNoMatchingKey);
   });
 
+  it('signs with the newer of the two key slots written by appshell secrets --rotate, and publishes both', async () => {
+    const oldKey = await newSigningKey('old');
+    const newKey = await newSigningKey('new');
+    const oldToken = await mint(eddsa({ ...oldKey.privateJwk, created_at: 1000 } as JWK));
+    // The new key may land in either slot; its created_at decides which one signs.
+    for (const slots of [
+      { SESSION_JWT_PRIVATE_JWK: { ...oldKey.privateJwk, created_at: 1000 }, SESSION_JWT_PRIVATE_JWK_NEXT: { ...newKey.privateJwk, created_at: 2000 } },
+      { SESSION_JWT_PRIVATE_JWK: { ...newKey.privateJwk, created_at: 2000 }, SESSION_JWT_PRIVATE_JWK_NEXT: { ...oldKey.privateJwk, created_at: 1000 } },
+    ]) {
+      const during: Partial<Env> = {
+        ...eddsa(slots.SESSION_JWT_PRIVATE_JWK as JWK),
+        SESSION_JWT_PRIVATE_JWK_NEXT: JSON.stringify(slots.SESSION_JWT_PRIVATE_JWK_NEXT),
+      };
+      const newToken = await mint(during);
+      expect(decodeSegment(newToken.split('.')[0]!).kid).toBe('new');
+      const jwks = await fetchJwks(during);
+      expect(jwks.keys.map((k) => k.kid)).toEqual(['new', 'old']);
+      for (const token of [oldToken, newToken]) {
+        await expect(jwtVerify(token, createLocalJWKSet(jwks), verifyOptions())).resolves.toBeTruthy();
+      }
+    }
+  });
+
   it('accepts the previous keys as a plain array and never serves private members pasted into it', async () => {
     const current = await newSigningKey('current');
     const previous = await newSigningKey('previous');
