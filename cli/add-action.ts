@@ -1,11 +1,11 @@
 import { planAddAction } from '../generators/add-action.js';
 import { countActions } from '../generators/plan.js';
 import { loadCliTemplates } from './precompiled.js';
-import type { AddRouteFlags } from './add-route.js';
-import { applyPlan } from './apply.js';
+import { movedSuggestion, type AddRouteFlags } from './add-route.js';
+import { showAndApply } from './apply.js';
 import { diskTree } from './disk-tree.js';
-import { CliError, usageError } from './errors.js';
-import { formatPlan, print } from './output.js';
+import { usageError } from './errors.js';
+import { print } from './output.js';
 import { loadProject } from './project.js';
 
 /** `appshell add-route <name> --worker receiver [--requires-user]`: an action of the receiver. */
@@ -29,16 +29,6 @@ export async function runAddAction(name: string, flags: AddRouteFlags): Promise<
     return;
   }
   print(`${flags.dryRun ? 'Plan for' : 'Adding'} receiver action ${plan.action.name}${plan.action.requiresUser ? ' (requires a user)' : ''}`);
-  for (const line of formatPlan(plan.files)) print(line);
-  if (flags.dryRun) {
-    print('Dry run: nothing was written.');
-    return;
-  }
-  if (counts.conflict > 0) {
-    throw new CliError(`${counts.conflict} file(s) changed since appshell wrote them; nothing was written`, {
-      suggestion: 'Move your changes into appshell.json or the handler files, or re-run with --force to overwrite them.',
-    });
-  }
-  await applyPlan({ root, newProject: false, files: plan.files });
-  print(`Done. Edit workers/receiver/src/actions/${plan.action.handler}.ts; apps call it through the sender's POST /send.`);
+  const written = await showAndApply({ root, newProject: false, files: plan.files }, { dryRun: flags.dryRun, conflictSuggestion: movedSuggestion });
+  if (written) print(`Done. Edit workers/receiver/src/actions/${plan.action.handler}.ts; apps call it through the sender's POST /send.`);
 }

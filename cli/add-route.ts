@@ -1,10 +1,10 @@
 import { planAddRoute } from '../generators/add-route.js';
 import { countActions } from '../generators/plan.js';
 import { loadCliTemplates } from './precompiled.js';
-import { applyPlan } from './apply.js';
+import { showAndApply } from './apply.js';
 import { diskTree } from './disk-tree.js';
-import { CliError, usageError } from './errors.js';
-import { formatPlan, print } from './output.js';
+import { usageError } from './errors.js';
+import { print } from './output.js';
 import { loadProject } from './project.js';
 
 export interface AddRouteFlags {
@@ -25,6 +25,9 @@ const list = (value: string | undefined) =>
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+
+/** What to do about generated files the team edited. */
+export const movedSuggestion = 'Move your changes into appshell.json or the handler files, or re-run with --force to overwrite them.';
 
 /** `appshell add-route <path>`: validate -> plan (handler, test, manifest, registry, OpenAPI) -> print -> apply. */
 export async function runAddRoute(target: string | undefined, flags: AddRouteFlags): Promise<void> {
@@ -68,18 +71,8 @@ export async function runAddRoute(target: string | undefined, flags: AddRouteFla
     return;
   }
   print(`${flags.dryRun ? 'Plan for' : 'Adding'} ${plan.route.methods.join(',')} ${plan.route.path} (handler src/extensions/${plan.route.handler}.ts)`);
-  for (const line of formatPlan(plan.files)) print(line);
-  if (flags.dryRun) {
-    print('Dry run: nothing was written.');
-    return;
-  }
-  if (counts.conflict > 0) {
-    throw new CliError(`${counts.conflict} file(s) changed since appshell wrote them; nothing was written`, {
-      suggestion: 'Move your changes into appshell.json or the handler files, or re-run with --force to overwrite them.',
-    });
-  }
-  await applyPlan({ root, newProject: false, files: plan.files });
-  print(`Done. Edit workers/api/src/extensions/${plan.route.handler}.ts; its test is workers/api/test/extensions/${plan.route.handler}.test.ts.`);
+  const written = await showAndApply({ root, newProject: false, files: plan.files }, { dryRun: flags.dryRun, conflictSuggestion: movedSuggestion });
+  if (written) print(`Done. Edit workers/api/src/extensions/${plan.route.handler}.ts; its test is workers/api/test/extensions/${plan.route.handler}.test.ts.`);
 }
 
 /** `appshell add-route --sync`: registries, OpenAPI and missing handlers from appshell.json as it is now. */
@@ -92,16 +85,9 @@ async function runSync(flags: AddRouteFlags): Promise<void> {
     print('Registries and openapi.json already match appshell.json: nothing to change.');
     return;
   }
-  for (const line of formatPlan(files)) print(line);
-  if (flags.dryRun) {
-    print('Dry run: nothing was written.');
-    return;
-  }
-  if (counts.conflict > 0) {
-    throw new CliError(`${counts.conflict} file(s) changed since appshell wrote them; nothing was written`, {
-      suggestion: 'Re-run with --force to overwrite them (your handlers are never overwritten).',
-    });
-  }
-  await applyPlan({ root, newProject: false, files });
-  print('Done.');
+  const written = await showAndApply(
+    { root, newProject: false, files },
+    { dryRun: flags.dryRun, conflictSuggestion: 'Re-run with --force to overwrite them (your handlers are never overwritten).' },
+  );
+  if (written) print('Done.');
 }

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Plan, PlannedFile } from '../generators/plan.js';
+import { countActions, type Plan, type PlannedFile } from '../generators/plan.js';
+import { CliError } from './errors.js';
+import { formatPlan, print } from './output.js';
 
 export interface ApplyResult {
   created: string[];
@@ -94,4 +96,31 @@ export async function applyPlan(plan: Plan): Promise<ApplyResult> {
     release();
   }
   return result;
+}
+
+/**
+ * The tail every writing command shares: print the plan, stop for `--dry-run`, refuse conflicts (exit 1,
+ * nothing written), then apply. Returns whether anything was written.
+ */
+export async function showAndApply(
+  plan: Plan,
+  options: { dryRun?: boolean; conflictSuggestion: string; nothingToDo?: string },
+): Promise<boolean> {
+  for (const line of formatPlan(plan.files)) print(line);
+  const counts = countActions(plan.files);
+  if (options.dryRun) {
+    print('Dry run: nothing was written.');
+    return false;
+  }
+  if (counts.conflict > 0) {
+    throw new CliError(`${counts.conflict} file(s) changed since appshell wrote them; nothing was written`, {
+      suggestion: options.conflictSuggestion,
+    });
+  }
+  if (counts.create + counts.update === 0) {
+    if (options.nothingToDo) print(options.nothingToDo);
+    return false;
+  }
+  await applyPlan(plan);
+  return true;
 }

@@ -4,10 +4,10 @@ import { manifestFileName } from '../generators/manifest.js';
 import { countActions } from '../generators/plan.js';
 import { loadCliTemplates } from './precompiled.js';
 import { gatherAnswers, promptForAnswers, type InitWorkerFlags } from './answers-input.js';
-import { applyPlan } from './apply.js';
+import { showAndApply } from './apply.js';
 import { diskTree, inspectTarget } from './disk-tree.js';
-import { CliError, usageError } from './errors.js';
-import { formatPlan, print } from './output.js';
+import { usageError } from './errors.js';
+import { print } from './output.js';
 import { initGitRepository, installDependencies } from './post-init.js';
 
 /**
@@ -37,22 +37,13 @@ export async function runInitWorker(dir: string | undefined, flags: InitWorkerFl
   });
 
   print(`${flags.dryRun ? 'Plan for' : 'Writing'} ${root} (${plan.manifest.workers.join(', ')})`);
-  for (const line of formatPlan(plan.files)) print(line);
   const counts = countActions(plan.files);
-  if (flags.dryRun) {
-    print('Dry run: nothing was written.');
-    return;
-  }
-  if (counts.conflict > 0) {
-    throw new CliError(`${counts.conflict} file(s) changed since appshell wrote them; nothing was written`, {
-      suggestion: 'Keep your changes and merge by hand, or re-run with --force to overwrite them.',
-    });
-  }
-  if (counts.create + counts.update === 0) {
-    print('Nothing to change: the project already matches these answers.');
-    return;
-  }
-  await applyPlan(plan);
+  const written = await showAndApply(plan, {
+    dryRun: flags.dryRun,
+    conflictSuggestion: 'Keep your changes and merge by hand, or re-run with --force to overwrite them.',
+    nothingToDo: 'Nothing to change: the project already matches these answers.',
+  });
+  if (!written) return;
   print(`Done: ${counts.create} created, ${counts.update} updated.`);
 
   if (plan.newProject && answers.git) await initGitRepository(root);

@@ -5,14 +5,13 @@ import { planAddRoute, type AddRouteRequest } from './add-route.js';
 import { planSyncRoutes } from './sync-routes.js';
 import { defaultAnswers } from './answers.js';
 import { planInitWorker } from './init-worker.js';
-import { parseManifest, type ProjectManifest } from './manifest.js';
+import { parseManifest } from './manifest.js';
 import { buildOpenApi } from './openapi.js';
 import { memoryTree, type PlannedFile } from './plan.js';
 import { loadTemplates, type TemplateSource } from './template-source.js';
 
 let source: TemplateSource;
 let project: Record<string, string>;
-let manifest: ProjectManifest;
 
 beforeAll(async () => {
   source = await loadTemplates();
@@ -25,7 +24,6 @@ beforeAll(async () => {
     force: false,
   });
   project = Object.fromEntries(init.files.map((file) => [file.path, file.content]));
-  manifest = init.manifest;
 });
 
 const request = (overrides: Partial<AddRouteRequest> = {}): AddRouteRequest => ({
