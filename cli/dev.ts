@@ -10,16 +10,16 @@ import { loadProject } from './project.js';
 import { ensureLocalDevVars } from './dev-vars.js';
 import { findWrangler } from './wrangler.js';
 
-export interface DevFlags {
-  identityPort?: string;
-}
+/** `appshell dev` takes no options yet; the ports are fixed (generators/ports.ts). */
+export type DevFlags = Record<string, never>;
 
 const inspectorBase = 9230;
 
 /** The vars `wrangler dev` gets on its command line: local only, never written into a config. */
 export function localOverrides(manifest: ProjectManifest, worker: WorkerName, identityUrl: string): string[] {
   if (worker !== 'auth-shim') return [];
-  if (manifest.identity.provider === 'supabase') return [`SUPABASE_URL:${identityUrl}`];
+  // The stand-in does not check the anon key; the shim only needs one to be set.
+  if (manifest.identity.provider === 'supabase') return [`SUPABASE_URL:${identityUrl}`, 'SUPABASE_ANON_KEY:appshell-dev-stand-in'];
   // The auth shim refuses to start a session without a well-formed app id; the stand-in accepts any.
   const appId = manifest.identity.instantAppId ?? devInstantAppId;
   return [`INSTANT_API_URI:${identityUrl}`, `INSTANT_APP_ID:${appId}`];
