@@ -19,6 +19,9 @@ export const generatedVersions = {
     '@cloudflare/workers-types': '4.20260426.1',
     typescript: '5.9.3',
     esbuild: '0.27.3',
+    // The api tests' S3 stand-in checks presigned URLs with AWS's own signer.
+    '@smithy/signature-v4': '5.7.5',
+    '@aws-crypto/sha256-js': '5.2.0',
   },
 } as const;
 

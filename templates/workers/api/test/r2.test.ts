@@ -1,6 +1,6 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { AwsClient } from 'aws4fetch';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import app from '../src/index.js';
 import { checkKey } from '../src/r2/keys.js';
 import { presignPut } from '../src/r2/presign.js';
@@ -151,12 +151,52 @@ describe('presigned PUT (aws4fetch, SigV4 in the query)', () => {
     expect(new URL(signed.url).searchParams.get('X-Amz-Signature')).toBe('aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404');
   });
 
-  it('answers the route with a URL under the caller prefix, or 500 misconfigured without credentials', async () => {
+  it('answers 500 misconfigured without credentials, and 400 for an expiry over an hour', async () => {
+    const authorization = `Bearer ${await mintSession({ sub: newUserId() })}`;
+    const ctx = createExecutionContext();
+    const response = await app.fetch(new Request(`${base}/v1/r2/signed-put?key=a.png`, { headers: { authorization } }), { ...env, R2_ACCESS_KEY_ID: '' }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ error: { code: 'misconfigured' } });
+    expect((await (await as(newUserId())).signedPut('?key=a.png&expires=7200')).status).toBe(400);
+  });
+});
+
+describe('presigned PUT end to end (S3 stand-in checking with @smithy/signature-v4)', () => {
+  const s3 = inject('s3');
+  const stored = async (key: string) => {
+    const response = await fetch(`${s3.endpoint}/_stored?key=${encodeURIComponent(key)}`);
+    return response.status === 200 ? response.text() : null;
+  };
+  async function signed(userId: string, query: string) {
+    const response = await (await as(userId)).signedPut(query);
+    expect(response.status).toBe(200);
+    return (await response.json()) as { url: string; key: string; method: string; headers: Record<string, string>; expires_at: number };
+  }
+
+  it('uploads under the caller prefix with the signed content type', async () => {
     const userId = newUserId();
-    const alice = await as(userId);
-    const unconfigured = await alice.signedPut('?key=a.png');
-    expect(unconfigured.status).toBe(500);
-    expect(await unconfigured.json()).toMatchObject({ error: { code: 'misconfigured' } });
-    expect((await alice.signedPut('?key=a.png&expires=7200')).status).toBe(400);
+    const grant = await signed(userId, '?key=photos/me.png&contentType=image/png&expires=120');
+    expect(grant).toMatchObject({ key: 'photos/me.png', method: 'PUT', headers: { 'content-type': 'image/png' } });
+    expect(grant.expires_at - Math.floor(Date.now() / 1000)).toBeGreaterThan(100);
+    const put = await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: 'png bytes' });
+    expect(put.status, await put.clone().text()).toBe(200);
+    expect(await stored(`${userId}/photos/me.png`)).toBe('png bytes');
+  });
+
+  it('refuses a tampered key, a wrong content type, a wrong secret and an expired URL', async () => {
+    const userId = newUserId();
+    const grant = await signed(userId, '?key=doc.pdf&contentType=application/pdf');
+    const tampered = new URL(grant.url);
+    tampered.pathname = tampered.pathname.replace(userId, `${userId}x`);
+    expect((await fetch(tampered, { method: 'PUT', headers: grant.headers, body: 'x' })).status).toBe(403);
+    expect((await fetch(grant.url, { method: 'PUT', headers: { 'content-type': 'text/html' }, body: 'x' })).status).toBe(403);
+
+    const wrongSecret = await presignPut({ accessKeyId: s3.accessKeyId, secretAccessKey: 'not-the-secret', endpoint: s3.endpoint, bucket: s3.bucket, key: `${userId}/doc.pdf`, expiresSeconds: 60 });
+    expect((await fetch(wrongSecret.url, { method: 'PUT', body: 'x' })).status).toBe(403);
+    const past = new Date(Date.now() - 120_000).toISOString().replace(/[-:]|\.\d{3}/g, '');
+    const expired = await presignPut({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, endpoint: s3.endpoint, bucket: s3.bucket, key: `${userId}/doc.pdf`, expiresSeconds: 60, datetime: past });
+    expect((await fetch(expired.url, { method: 'PUT', body: 'x' })).status).toBe(403);
+    expect(await stored(`${userId}/doc.pdf`)).toBeNull();
   });
 });

@@ -1,0 +1,15 @@
+/// <reference types="node" />
+import { randomBytes } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
+import { startS3StandIn } from './s3-stand-in.js';
+
+/** Runs in Node before the api tests: the S3 stand-in on 127.0.0.1 with this run's credentials; stopped at the end. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const s3 = await startS3StandIn({
+    accessKeyId: `TEST${randomBytes(8).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64'),
+    bucket: 'test-uploads',
+  });
+  project.provide('s3', s3.fixture);
+  return () => s3.close();
+}
