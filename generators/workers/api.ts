@@ -17,7 +17,11 @@ export const api = {
       MAX_UPLOAD_BYTES: String(100 * 1024 * 1024),
       // Set to an S3-compatible endpoint to presign against something other than R2 (empty: R2).
       R2_S3_ENDPOINT: '',
+      FEATURES: manifest.features.join(','),
+      CF_ACCOUNT_ID: manifest.accountId ?? '',
+      CF_API_BASE: '',
     };
+    bindings.kvNamespaces.push({ binding: 'JOBS', description: 'asynchronous AI jobs and media ids, by owner' });
     if (manifest.accountId) bindings.vars.R2_ACCOUNT_ID = manifest.accountId;
     bindings.r2Buckets.push({ binding: 'R2', bucketName: manifest.bucket, nameVar: 'R2_BUCKET' });
     bindings.kvNamespaces.push({ binding: 'PROJECTS', description: 'example domain resource /v1/projects' });
@@ -40,6 +44,15 @@ export const api = {
       { name: 'R2_ACCESS_KEY_ID', description: 'R2 API token access key id, for presigned uploads (/v1/r2/signed-put)', source: 'provided', optional: true },
       { name: 'R2_SECRET_ACCESS_KEY', description: 'R2 API token secret access key, for presigned uploads', source: 'provided', optional: true },
     );
+    if (manifest.features.length > 0) {
+      bindings.secrets.push({
+        name: 'CF_API_TOKEN',
+        description: 'Cloudflare API token (Workers AI over HTTPS, Images and Stream direct uploads)',
+        source: 'provided',
+        // Deployed Workers reach Workers AI through the binding; Images and Stream always need the token.
+        optional: !manifest.features.includes('images') && !manifest.features.includes('stream'),
+      });
+    }
     if (manifest.features.includes('ai')) {
       bindings.remote.ai = { binding: 'AI' };
       bindings.localVars = { AI_MODE: 'http' };

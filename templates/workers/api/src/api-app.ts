@@ -7,6 +7,9 @@ import { addHealthRoute, createApp } from './lib/app.js';
 import { allowListCors } from './lib/cors.js';
 import { mountProjectRoutes } from './projects/routes.js';
 import { mountR2Routes } from './r2/routes.js';
+import { mountAiRoutes } from './ai/routes.js';
+import { mountJobRoutes } from './jobs.js';
+import { mountMediaRoutes } from './media.js';
 import { userRateLimit, type RateLimitGroup } from './rate-limit.js';
 
 export interface ApiAppOptions {
@@ -25,7 +28,7 @@ export interface ApiAppOptions {
  *    logged too), then CORS with the `ALLOWED_ORIGINS` allow-list (preflights end here with 204);
  * 2. public routes: `GET /health` and `public: true` extensions;
  * 3. auth guard (401), then the per-user rate limiter (429, `RateLimit-*` headers);
- * 4. built-in route groups (`/v1/projects`, `/v1/r2`);
+ * 4. built-in route groups (`/v1/projects`, `/v1/r2`, `/v1/ai`, `/v1/jobs`, `/v1/images`, `/v1/stream`);
  * 5. extension routes, roles checked per entry (403);
  * 6. 404 for an unknown path, 405 with `Allow` for a known path and another method.
  *
@@ -57,6 +60,9 @@ export function createApiApp(options: ApiAppOptions): Hono<ApiEnv> {
 
   mountProjectRoutes(app);
   mountR2Routes(app);
+  mountAiRoutes(app);
+  mountJobRoutes(app);
+  mountMediaRoutes(app);
   mountProtectedExtensions(app, options.extensions);
   return app;
 }

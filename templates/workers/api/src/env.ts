@@ -22,7 +22,17 @@ export interface Env extends CorsEnv, SessionTokenEnv, RateLimiterEnv {
   R2_SECRET_ACCESS_KEY?: string;
   /** Largest proxied upload in bytes; default 100 MB. */
   MAX_UPLOAD_BYTES?: string;
+  /** `binding` (deployed: the AI binding) or `http` (local: the REST API with CF_API_TOKEN). */
   AI_MODE?: string;
+  AI?: Ai;
+  /** Features chosen at init (comma list of ai, images, stream); a disabled feature's routes answer 404. */
+  FEATURES?: string;
+  CF_ACCOUNT_ID?: string;
+  /** The Cloudflare API base URL; empty means https://api.cloudflare.com/client/v4 (tests point it at a stand-in). */
+  CF_API_BASE?: string;
+  CF_API_TOKEN?: string;
+  /** Asynchronous AI jobs and media ids recorded against their owner. */
+  JOBS: KVNamespace;
   /** Hashes of API keys provisioned by the receiver (`obtk_...`), shared with it. */
   API_KEYS: KVNamespace;
 }

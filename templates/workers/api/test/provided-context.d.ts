@@ -1,8 +1,10 @@
+import type { CloudflareApiFixture } from './support/cloudflare-api-stand-in.js';
 import type { S3StandInFixture } from './support/s3-stand-in.js';
 
 // What test/support/global-setup.ts hands to the Worker's bindings (vitest.config.ts) and to the tests (`inject`).
 declare module 'vitest' {
   export interface ProvidedContext {
     s3: S3StandInFixture;
+    cloudflare: CloudflareApiFixture;
   }
 }

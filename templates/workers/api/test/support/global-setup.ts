@@ -1,15 +1,20 @@
 /// <reference types="node" />
 import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
+import { startCloudflareApiStandIn } from './cloudflare-api-stand-in.js';
 import { startS3StandIn } from './s3-stand-in.js';
 
-/** Runs in Node before the api tests: the S3 stand-in on 127.0.0.1 with this run's credentials; stopped at the end. */
+/** Runs in Node before the api tests: the S3 and Cloudflare API stand-ins on 127.0.0.1; stopped at the end. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s3 = await startS3StandIn({
     accessKeyId: `TEST${randomBytes(8).toString('hex').toUpperCase()}`,
     secretAccessKey: randomBytes(30).toString('base64'),
     bucket: 'test-uploads',
   });
+  const cloudflare = await startCloudflareApiStandIn();
   project.provide('s3', s3.fixture);
-  return () => s3.close();
+  project.provide('cloudflare', cloudflare.fixture);
+  return async () => {
+    await Promise.all([s3.close(), cloudflare.close()]);
+  };
 }
