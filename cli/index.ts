@@ -96,19 +96,19 @@ program
 
 program
   .command('secrets')
-  .description('plan, check, push or write locally the secrets each Worker needs, per environment')
-  .option('--env <name>', 'environment (default for the plan: every environment; required with --push)')
-  .option('--json', 'print the plan as JSON')
-  .option('--check', 'exit 1 when a secret is missing (for CI)')
-  .option('--push', 'generate what appshell generates, take what you provide, and push with wrangler secret bulk')
+  .description('plan, check, push, rotate or write locally the secrets each Worker needs, per environment')
+  .option('--env <name>', 'environment (the plan shows every environment without it; required by --push and rotations)')
+  .option('--json', 'print the result as JSON (names and statuses, never a value)')
+  .option('--check', 'exit 1 when a required secret is missing or wrangler cannot tell (for CI)')
+  .option('--push', 'generate what appshell generates, take what you provide, and push with one wrangler secret bulk per Worker')
   .option('--from-env', 'take provided secrets from environment variables of the same name')
-  .option('--from-file <file>', 'take provided secrets from a .env file')
-  .option('--rotate <name>', 'add a new value beside the current one (SIGNING_SECRETS); both are accepted')
-  .option('--finish-rotation <name>', 'remove the old value of a rotation')
+  .option('--from-file <file>', 'take provided secrets from a .env file (NAME=value lines)')
+  .option('--rotate <name>', 'add a new value beside the current one (SIGNING_SECRETS, SESSION_JWT_PRIVATE_JWK); both are accepted')
+  .option('--finish-rotation [name]', 'remove the old value of a rotation once nothing uses it (the name may be left out when only one is in progress)')
   .option('--local', 'write .dev.vars for every Worker (mode 0600) for wrangler dev and appshell dev')
-  .option('--force', 'with --local: replace existing values')
-  .option('--dry-run', 'say what would be pushed or written, and do nothing')
-  .option('-y, --yes', 'never prompt')
+  .option('--force', 'with --local: replace values already in .dev.vars')
+  .option('--dry-run', 'say what would be pushed, removed or written, and do nothing')
+  .option('-y, --yes', 'never prompt; with --push, agree to give a shared group a new value on every Worker')
   .action(async (flags) => {
     const { runSecrets } = await import('./secrets.js');
     await runSecrets(flags);

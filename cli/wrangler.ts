@@ -34,12 +34,13 @@ export function findWrangler(projectRoot: string, env: NodeJS.ProcessEnv = proce
 
 /**
  * Runs wrangler with an argument array (never a shell). Secret values travel only on stdin (`input`);
- * metrics are off. `WRANGLER_OUTPUT_FILE_PATH` can be passed in `env` to read wrangler's ND-JSON results.
+ * metrics are off. `WRANGLER_OUTPUT_FILE_PATH` can be passed in `env` to read wrangler's ND-JSON results; a name
+ * set to `undefined` in `env` is removed from the environment wrangler inherits.
  */
 export async function runWrangler(
   wrangler: WranglerCommand,
   args: string[],
-  options: { cwd: string; input?: string; env?: Record<string, string> },
+  options: { cwd: string; input?: string; env?: Record<string, string | undefined> },
 ): Promise<WranglerResult> {
   const { execa } = await import('execa');
   try {
