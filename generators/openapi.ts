@@ -13,9 +13,12 @@ interface Operation {
   security: Security;
   /** JSON request body, or 'binary' for a raw upload. */
   body?: Schema | 'binary';
+  bodyOptional?: boolean;
   query?: { name: string; required?: boolean; schema: Schema; description?: string }[];
   /** Success status and body; 'binary' for a download. */
   ok: { status: number; schema: Schema | 'binary'; description: string };
+  /** Other success answers (206, 304, ...), as OpenAPI response objects. */
+  more?: Record<number, Schema>;
   errors: number[];
   roles?: string[];
 }
@@ -36,12 +39,15 @@ const errorText: Record<number, string> = {
   404: 'Not found (also for what belongs to another caller)',
   405: 'Method not allowed',
   409: 'Replay',
-  411: 'Length required (send Content-Length)',
   413: 'Too large',
   415: 'Unsupported media type',
+  416: 'Range not satisfiable (Content-Range: bytes */<size>)',
   429: 'Rate limited (see Retry-After)',
+  500: 'Server misconfigured or internal error (the answer carries the request id)',
   502: 'An upstream service failed',
 };
+
+const binaryContent = { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } };
 
 const keyQuery = { name: 'key', required: true, schema: str(), description: 'Object key, relative to your own prefix' };
 
@@ -100,29 +106,43 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
       ok: { status: 200, schema: obj({ deleted: { type: 'boolean' }, id: str() }), description: 'Deleted' },
       errors: [401, 403, 404, 429],
     }),
-    api('post', '/v1/r2/upload', 'Upload an object (streamed into R2 under your prefix)', {
+    api('post', '/v1/r2/upload', 'Upload an object (streamed into R2 under your prefix; with or without Content-Length)', {
       query: [{ ...keyQuery, required: false, description: 'Object key; generated when absent' }, { name: 'contentType', schema: str() }],
       body: 'binary',
       ok: { status: 200, schema: obj({ key: str(), size: int(), etag: str(), uploaded: str() }), description: 'Stored' },
-      errors: [400, 401, 411, 413, 429],
+      errors: [400, 401, 413, 429],
     }),
     api('get', '/v1/r2/signed-put', 'A presigned S3 PUT URL for a direct upload', {
-      query: [{ ...keyQuery, required: false }, { name: 'contentType', schema: str() }, { name: 'expires', schema: int('Seconds, at most 3600') }],
+      query: [
+        { ...keyQuery, required: false },
+        { name: 'contentType', schema: str() },
+        { name: 'expires', schema: int('Seconds, at most 3600') },
+        { name: 'size', schema: int('Exact byte count, signed into the URL; at most MAX_UPLOAD_BYTES') },
+      ],
+      errors: [400, 401, 413, 429, 500],
       ok: {
         status: 200,
         schema: obj({ url: str(), key: str(), method: { type: 'string', enum: ['PUT'] }, headers: { type: 'object', additionalProperties: str() }, expires_at: int() }),
         description: 'Presigned URL',
       },
     }),
-    api('get', '/v1/r2/object', 'Download an object (Range and If-None-Match honoured)', {
+    api('get', '/v1/r2/object', 'Download an object (Range: 206, If-None-Match: 304)', {
       query: [keyQuery],
       ok: { status: 200, schema: 'binary', description: 'The object' },
-      errors: [400, 401, 404, 429],
+      more: {
+        206: { description: 'The requested range (Content-Range)', content: binaryContent },
+        304: { description: 'Not modified (If-None-Match matched the ETag)' },
+      },
+      errors: [400, 401, 404, 416, 429],
     }),
     api('delete', '/v1/r2/object', 'Delete an object', { query: [keyQuery], ok: { status: 200, schema: obj({ deleted: { type: 'boolean' }, key: str() }), description: 'Deleted' }, errors: [400, 401, 404, 429] }),
     api('get', '/v1/r2/list', 'List your objects', {
       query: [{ name: 'prefix', schema: str() }, { name: 'cursor', schema: str() }, { name: 'limit', schema: int() }],
-      ok: { status: 200, schema: obj({ objects: { type: 'array', items: ref('StoredObject') }, cursor: str() }, ['objects']), description: 'Objects' },
+      ok: {
+        status: 200,
+        schema: obj({ objects: { type: 'array', items: ref('StoredObject') }, truncated: { type: 'boolean' }, cursor: str('Present when truncated') }, ['objects', 'truncated']),
+        description: 'Objects',
+      },
     }),
   ];
   if (manifest.features.includes('ai')) {
@@ -138,8 +158,11 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
     if (!manifest.features.includes(feature)) continue;
     operations.push(
       api('post', `/v1/${feature}/direct-upload`, `A one-time Cloudflare ${feature === 'images' ? 'Images' : 'Stream'} direct upload URL`, {
+        ...(feature === 'stream'
+          ? { body: obj({ maxDurationSeconds: int('1 to 21600; 3600 when absent (the body is optional)') }, []), bodyOptional: true }
+          : {}),
         ok: { status: 200, schema: obj({ id: str(), upload_url: str() }), description: 'Upload URL' },
-        errors: [401, 429, 502],
+        errors: [...(feature === 'stream' ? [400] : []), 401, 429, 500, 502],
       }),
     );
   }
@@ -191,11 +214,10 @@ function toPathItem(operation: Operation): Schema {
     [String(operation.ok.status)]: {
       description: operation.ok.description,
       content:
-        operation.ok.schema === 'binary'
-          ? { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } }
-          : { 'application/json': { schema: operation.ok.schema } },
+        operation.ok.schema === 'binary' ? binaryContent : { 'application/json': { schema: operation.ok.schema } },
     },
   };
+  for (const [status, response] of Object.entries(operation.more ?? {})) responses[status] = response;
   for (const status of [...new Set(operation.errors)]) responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
   const params = [...operation.path.matchAll(/\{([a-zA-Z0-9]+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: str() }));
   const query = (operation.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}) }));
@@ -209,11 +231,9 @@ function toPathItem(operation: Operation): Schema {
     ...(operation.body
       ? {
           requestBody: {
-            required: true,
+            required: !operation.bodyOptional,
             content:
-              operation.body === 'binary'
-                ? { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } }
-                : { 'application/json': { schema: operation.body } },
+              operation.body === 'binary' ? binaryContent : { 'application/json': { schema: operation.body } },
           },
         }
       : {}),
@@ -272,7 +292,7 @@ export function buildOpenApi(manifest: ProjectManifest): Schema {
         Error: obj({ error: obj({ code: str(), message: str(), request_id: str() }, ['code', 'message']) }),
         Session: obj({ token: str(), token_type: { type: 'string', const: 'Bearer' }, expires_at: int('Unix seconds'), user: obj({ id: str(), email: str() }, ['id']) }),
         Project: obj({ id: str(), name: str(), description: str(), ownerId: str(), memberIds: { type: 'array', items: str() }, tenant: str(), createdAt: str(), updatedAt: str() }, ['id', 'name', 'ownerId', 'memberIds', 'createdAt', 'updatedAt']),
-        StoredObject: obj({ key: str(), size: int(), etag: str(), uploaded: str() }, ['key', 'size']),
+        StoredObject: obj({ key: str(), size: int(), etag: str(), uploaded: str(), contentType: str() }, ['key', 'size', 'etag', 'uploaded']),
         Job: obj({ status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] }, result: {}, error: str() }, ['status']),
       },
       responses: errorResponses,

@@ -2,7 +2,7 @@ import { baseRuntimeModules, emptyBindings, type WorkerDescriptor } from './type
 
 export const api = {
   name: 'api',
-  summary: 'verifies the session JWT, rate-limits per user, serves R2, Workers AI and extension routes',
+  summary: 'verifies the session JWT, rate-limits per user, serves R2, Workers AI, Images/Stream uploads and extension routes',
   requires: [],
   runtimeModules: [...baseRuntimeModules, 'session-token', 'rate-limiter', 'json-body', 'api-keys'],
   cors: true,
@@ -14,15 +14,21 @@ export const api = {
       SESSION_JWT_ISSUER: manifest.session.issuer,
       SESSION_JWT_AUDIENCE: manifest.session.audience,
       RATE_LIMIT_PER_MINUTE: '100',
+      // Largest proxied upload (POST /v1/r2/upload); larger bodies get 413 and leave nothing stored.
       MAX_UPLOAD_BYTES: String(100 * 1024 * 1024),
-      // Set to an S3-compatible endpoint to presign against something other than R2 (empty: R2).
+      // Presigned PUTs go to https://<R2_ACCOUNT_ID>.r2.cloudflarestorage.com ...
+      R2_ACCOUNT_ID: manifest.accountId ?? '',
+      // ... or to this S3-compatible endpoint when set (empty: R2).
       R2_S3_ENDPOINT: '',
+      // The Worker learns the init features only from here; a feature left out answers 404 on its routes.
       FEATURES: manifest.features.join(','),
-      CF_ACCOUNT_ID: manifest.accountId ?? '',
-      CF_API_BASE: '',
     };
-    bindings.kvNamespaces.push({ binding: 'JOBS', description: 'asynchronous AI jobs and media ids, by owner' });
-    if (manifest.accountId) bindings.vars.R2_ACCOUNT_ID = manifest.accountId;
+    if (manifest.features.length > 0) {
+      // The Cloudflare REST API (Workers AI over HTTPS, Images, Stream); CF_API_BASE empty = api.cloudflare.com.
+      bindings.vars.CF_ACCOUNT_ID = manifest.accountId ?? '';
+      bindings.vars.CF_API_BASE = '';
+      bindings.kvNamespaces.push({ binding: 'JOBS', description: 'asynchronous AI jobs and media ids, by owner' });
+    }
     bindings.r2Buckets.push({ binding: 'R2', bucketName: manifest.bucket, nameVar: 'R2_BUCKET' });
     bindings.kvNamespaces.push({ binding: 'PROJECTS', description: 'example domain resource /v1/projects' });
     // Hashes of API keys written by the receiver's provision-api-key action; the same namespace as the receiver's.
@@ -54,6 +60,8 @@ export const api = {
       });
     }
     if (manifest.features.includes('ai')) {
+      // The AI binding only works against Cloudflare: deployed environments use it, local development and tests
+      // reach Workers AI over HTTPS (CF_API_TOKEN; CF_API_BASE may point at a stand-in).
       bindings.remote.ai = { binding: 'AI' };
       bindings.localVars = { AI_MODE: 'http' };
       bindings.deployedVars = { AI_MODE: 'binding' };

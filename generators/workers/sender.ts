@@ -4,12 +4,13 @@ export const sender = {
   name: 'sender',
   summary: 'public POST /send: validates, signs with HMAC and forwards to the receiver',
   requires: ['receiver'],
+  // webhook-signature: Standard Webhooks signing; session-token: only its Bearer header parser.
   runtimeModules: [...baseRuntimeModules, 'json-body', 'session-token', 'webhook-signature'],
   cors: true,
   dependencies: ['hono', 'jose', 'standardwebhooks'],
   bindings() {
     const bindings = emptyBindings();
-    // Used only when the RECEIVER service binding is absent (a receiver in another account).
+    // A receiver in another account: when set, it wins over the RECEIVER service binding.
     bindings.vars = { RECEIVER_URL: '' };
     bindings.services.push({ binding: 'RECEIVER', worker: 'receiver' });
     bindings.secrets.push({

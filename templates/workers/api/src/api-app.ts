@@ -28,7 +28,8 @@ export interface ApiAppOptions {
  *    logged too), then CORS with the `ALLOWED_ORIGINS` allow-list (preflights end here with 204);
  * 2. public routes: `GET /health` and `public: true` extensions;
  * 3. auth guard (401), then the per-user rate limiter (429, `RateLimit-*` headers);
- * 4. built-in route groups (`/v1/projects`, `/v1/r2`, `/v1/ai`, `/v1/jobs`, `/v1/images`, `/v1/stream`);
+ * 4. built-in route groups (`/v1/projects`, `/v1/r2`, and with their features (`FEATURES` var) `/v1/ai` and
+ *    `/v1/jobs` (ai), `/v1/images` (images), `/v1/stream` (stream); a disabled feature's routes answer 404);
  * 5. extension routes, roles checked per entry (403);
  * 6. 404 for an unknown path, 405 with `Allow` for a known path and another method.
  *
@@ -44,8 +45,21 @@ export function createApiApp(options: ApiAppOptions): Hono<ApiEnv> {
     '*',
     allowListCors({
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type'],
-      exposeHeaders: ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'WWW-Authenticate'],
+      // Range and If-None-Match for object downloads; ETag, Content-Range and friends so a page can read them.
+      allowHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match'],
+      exposeHeaders: [
+        'X-Request-Id',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+        'Retry-After',
+        'WWW-Authenticate',
+        'ETag',
+        'Content-Range',
+        'Content-Length',
+        'Accept-Ranges',
+        'Last-Modified',
+      ],
     }),
   );
 

@@ -12,7 +12,7 @@ export interface Env extends CorsEnv, SessionTokenEnv, RateLimiterEnv {
   RATE_LIMIT_PER_MINUTE?: string;
   /** The example domain resource `/v1/projects`. */
   PROJECTS: KVNamespace;
-  /** Object storage; R2 routes come with the storage feature. */
+  /** Object storage: every key under the caller's prefix (`/v1/r2/*`, generated images). */
   R2: R2Bucket;
   R2_BUCKET?: string;
   R2_ACCOUNT_ID?: string;
@@ -22,8 +22,9 @@ export interface Env extends CorsEnv, SessionTokenEnv, RateLimiterEnv {
   R2_SECRET_ACCESS_KEY?: string;
   /** Largest proxied upload in bytes; default 100 MB. */
   MAX_UPLOAD_BYTES?: string;
-  /** `binding` (deployed: the AI binding) or `http` (local: the REST API with CF_API_TOKEN). */
+  /** `binding` (deployed: the AI binding) or `http` (local: the REST API with CF_API_TOKEN); unset: binding if bound. */
   AI_MODE?: string;
+  /** Workers AI; only in deployed environments (a remote-only binding would stop `wrangler dev` offline). */
   AI?: Ai;
   /** Features chosen at init (comma list of ai, images, stream); a disabled feature's routes answer 404. */
   FEATURES?: string;
@@ -31,8 +32,8 @@ export interface Env extends CorsEnv, SessionTokenEnv, RateLimiterEnv {
   /** The Cloudflare API base URL; empty means https://api.cloudflare.com/client/v4 (tests point it at a stand-in). */
   CF_API_BASE?: string;
   CF_API_TOKEN?: string;
-  /** Asynchronous AI jobs and media ids recorded against their owner. */
-  JOBS: KVNamespace;
+  /** Asynchronous AI jobs and media ids recorded against their owner; bound when a feature (ai, images, stream) is on. */
+  JOBS?: KVNamespace;
   /** Hashes of API keys provisioned by the receiver (`obtk_...`), shared with it. */
   API_KEYS: KVNamespace;
 }

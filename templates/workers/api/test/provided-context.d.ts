@@ -1,3 +1,5 @@
+// Loads vitest's own declarations first, so the augmentation below also applies under test/support/tsconfig.json.
+import type {} from 'vitest';
 import type { CloudflareApiFixture } from './support/cloudflare-api-stand-in.js';
 import type { S3StandInFixture } from './support/s3-stand-in.js';
 

@@ -13,7 +13,17 @@ export interface Env extends SessionTokenEnv, ApiKeysEnv, SigningEnv {
   REPLAY_GUARD: DurableObjectNamespace<ReplayGuard>;
 }
 
+/** A request whose signature and one-time id were checked (set by `requireSignedRequest`). */
+export interface VerifiedWebhook {
+  id: string;
+  timestamp: number;
+  /** The body exactly as signed. */
+  body: Uint8Array;
+  /** Forgets the id again: only for a failure before any action ran, so that the sender's retry can pass. */
+  release: () => Promise<void>;
+}
+
 export interface ReceiverEnv {
   Bindings: Env;
-  Variables: RuntimeVariables;
+  Variables: RuntimeVariables & { webhook: VerifiedWebhook };
 }

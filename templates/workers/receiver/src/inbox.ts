@@ -2,82 +2,69 @@ import type { Context } from 'hono';
 import type { ReceiverAction } from './actions/types.js';
 import type { ReceiverEnv } from './env.js';
 import { ApiError } from './lib/errors.js';
-import { readAtMost } from './lib/json-body.js';
-import { sessionFailureStatus, sessionVerifierFromEnv, type AuthContext } from './lib/session-token.js';
-import { signatureToleranceSeconds, signingSecretsFromEnv, verifySignature, type SignatureFailure } from './lib/webhook-signature.js';
+import { sessionFailureStatus, sessionVerifierFromEnv, type SessionTokenFailure } from './lib/session-token.js';
 
-/** Largest signed body the receiver reads (the sender accepts at most 64 KB from apps, plus its envelope). */
-export const maxInboxBytes = 80 * 1024;
+export { maxInboxBytes } from './signed-request.js';
 
-/** The one mapping from a signature failure to what the sender sees: nothing about which check failed. */
-function signatureRefusal(reason: SignatureFailure): ApiError {
-  if (reason === 'no_secret' || reason === 'bad_secret') return new ApiError(500, 'misconfigured', 'Server misconfigured');
-  return new ApiError(401, 'invalid_signature', 'Invalid or missing signature');
+/** Why the end user of a `requiresUser` action was refused. */
+type UserFailure = SessionTokenFailure | 'no_token';
+
+/** The one mapping from a user refusal to what the caller sees: a generic 401 unless the server is at fault. */
+function userRefusal(reason: UserFailure): ApiError {
+  if (reason === 'no_token') return new ApiError(401, 'invalid_token', 'A signed-in user is required');
+  const { status, code } = sessionFailureStatus(reason);
+  if (status === 401) return new ApiError(401, 'invalid_token', 'Invalid or expired token');
+  return new ApiError(status, code, status === 502 ? 'Could not verify credentials' : 'Server misconfigured');
 }
 
-async function verifyUser(c: Context<ReceiverEnv>, jwt: unknown): Promise<AuthContext> {
-  if (typeof jwt !== 'string' || jwt.length === 0) {
-    c.set('errorDetail', 'user: no jwt in the signed body');
-    throw new ApiError(401, 'invalid_token', 'A signed-in user is required');
+function parseEnvelope(body: Uint8Array): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body));
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'Body is not valid JSON');
   }
-  const result = await sessionVerifierFromEnv(c.env)(jwt);
-  if (!result.ok) {
-    c.set('errorDetail', `user: ${result.reason}`);
-    const { status, code } = sessionFailureStatus(result.reason);
-    if (status === 401) throw new ApiError(401, 'invalid_token', 'Invalid or expired token');
-    throw new ApiError(status, code, status === 502 ? 'Could not verify credentials' : 'Server misconfigured');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ApiError(400, 'bad_request', 'Body must be a JSON object');
   }
-  return result.auth;
+  return value as Record<string, unknown>;
 }
 
 /**
- * `POST /inbox`: signature (every `v1` entry, every secret, constant time, 300 s window) -> one-time
- * `webhook-id` (409 `replay`) -> the end user's session JWT when the action needs one -> the action's handler.
- * Nothing is dispatched unless every check before it passed.
+ * `POST /inbox`, after `requireSignedRequest`: reads the signed `{action, jwt?, ...payload}`, verifies the end
+ * user's session JWT when the action needs one, and runs the action's handler from the registry
+ * (`src/actions/index.ts`). Unknown action 400; a refused user 401 and the handler never runs.
+ *
+ * @example
+ * app.on('POST', '/inbox', requireSignedRequest());
+ * route(app, '/inbox', { POST: inboxHandler(actions) });
  */
 export function inboxHandler(actions: readonly ReceiverAction[]) {
   const byName = new Map(actions.map((action) => [action.name, action]));
   return async function inbox(c: Context<ReceiverEnv>): Promise<Response> {
-    const declared = Number(c.req.header('Content-Length') ?? '0');
-    if (declared > maxInboxBytes) throw new ApiError(413, 'too_large', `Body over ${maxInboxBytes} bytes`);
-    const body = new TextDecoder().decode(await readAtMost(c.req.raw.body, maxInboxBytes));
-
-    const signature = verifySignature(signingSecretsFromEnv(c.env), c.req.raw.headers, body);
-    if (!signature.ok) {
-      c.set('errorDetail', `signature: ${signature.reason}`);
-      throw signatureRefusal(signature.reason);
-    }
-    const guard = c.env.REPLAY_GUARD.get(c.env.REPLAY_GUARD.idFromName(signature.id));
-    const expiresAt = (signature.timestamp + signatureToleranceSeconds + 60) * 1000;
-    if (!(await guard.claim(expiresAt))) {
-      c.set('errorDetail', 'replay: webhook-id seen before');
-      throw new ApiError(409, 'replay', 'Request already received');
-    }
-
-    let envelope: unknown;
-    try {
-      envelope = JSON.parse(body);
-    } catch {
-      throw new ApiError(400, 'invalid_json', 'Body is not valid JSON');
-    }
-    if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
-      throw new ApiError(400, 'bad_request', 'Body must be a JSON object');
-    }
-    const { action: name, jwt, ...payload } = envelope as Record<string, unknown>;
+    const webhook = c.get('webhook');
+    const { action: name, jwt, ...payload } = parseEnvelope(webhook.body);
     const action = typeof name === 'string' ? byName.get(name) : undefined;
     if (!action) {
       c.set('errorDetail', `action: unknown ${typeof name === 'string' ? name.slice(0, 64) : typeof name}`);
       throw new ApiError(400, 'unknown_action', 'Unknown action');
     }
-    const base = { env: c.env, webhookId: signature.id, ctx: c.executionCtx };
-    let result: unknown;
-    if (action.requiresUser) {
-      const user = await verifyUser(c, jwt);
-      c.set('userId', user.userId);
-      result = await action.handler(payload, { ...base, user });
-    } else {
-      result = await action.handler(payload, { ...base, user: null });
+    const base = { env: c.env, webhookId: webhook.id, ctx: c.executionCtx };
+    if (!action.requiresUser) return respond(c, await action.handler(payload, { ...base, user: null }));
+
+    const verified = typeof jwt === 'string' && jwt.length > 0 ? await sessionVerifierFromEnv(c.env)(jwt) : ({ ok: false, reason: 'no_token' } as const);
+    if (!verified.ok) {
+      c.set('errorDetail', `user: ${verified.reason}`);
+      const refusal = userRefusal(verified.reason);
+      // Nothing ran: a server-side failure (keys unreachable) must not turn the sender's retry into a "replay".
+      if (refusal.status >= 500) await webhook.release();
+      throw refusal;
     }
-    return result instanceof Response ? result : c.json(result ?? { ok: true });
+    c.set('userId', verified.auth.userId);
+    return respond(c, await action.handler(payload, { ...base, user: verified.auth }));
   };
+}
+
+function respond(c: Context<ReceiverEnv>, result: unknown): Response {
+  return result instanceof Response ? result : c.json(result ?? { ok: true });
 }

@@ -4,7 +4,7 @@ import { DurableObject } from 'cloudflare:workers';
  * Remembers one `webhook-id` until its signature window has passed, so that a captured request cannot be
  * replayed. One object per id (`idFromName(id)`): claims of different ids never wait on each other, and a
  * Durable Object runs one request at a time, so of two concurrent claims of one id exactly one wins.
- * An alarm deletes the object's storage when the window is over.
+ * The row lives in the object's SQLite storage; an alarm deletes it when the window is over.
  *
  * @example
  * const fresh = await env.REPLAY_GUARD.get(env.REPLAY_GUARD.idFromName(id)).claim(expiresAtMs);
@@ -13,8 +13,7 @@ import { DurableObject } from 'cloudflare:workers';
 export class ReplayGuard extends DurableObject<object> {
   /** True the first time, false for every later claim while the id is remembered. */
   async claim(expiresAtMs: number): Promise<boolean> {
-    const sql = this.ctx.storage.sql;
-    sql.exec('CREATE TABLE IF NOT EXISTS seen (id INTEGER PRIMARY KEY CHECK (id = 1), expires_at INTEGER NOT NULL)');
+    const sql = this.table();
     const seen = sql.exec<{ expires_at: number }>('SELECT expires_at FROM seen').toArray()[0];
     if (seen && seen.expires_at > Date.now()) return false;
     sql.exec('INSERT OR REPLACE INTO seen (id, expires_at) VALUES (1, ?)', expiresAtMs);
@@ -22,7 +21,22 @@ export class ReplayGuard extends DurableObject<object> {
     return true;
   }
 
+  /**
+   * Undoes the claim made with the same `expiresAtMs`. The receiver calls it only when it failed before
+   * dispatching anything (the auth shim's keys were unreachable, say), so that the sender's retry with the
+   * same id is not refused as a replay.
+   */
+  async release(expiresAtMs: number): Promise<void> {
+    this.table().exec('DELETE FROM seen WHERE expires_at = ?', expiresAtMs);
+  }
+
   async alarm(): Promise<void> {
     await this.ctx.storage.deleteAll();
+  }
+
+  private table(): SqlStorage {
+    const sql = this.ctx.storage.sql;
+    sql.exec('CREATE TABLE IF NOT EXISTS seen (id INTEGER PRIMARY KEY CHECK (id = 1), expires_at INTEGER NOT NULL)');
+    return sql;
   }
 }

@@ -1,14 +1,20 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
-import { SignJWT } from 'jose';
+import { importJWK, SignJWT } from 'jose';
 import { Webhook } from 'standardwebhooks';
 import app from '../src/index.js';
 import type { Env } from '../src/env.js';
-import { testSessionSecret } from './fixtures/session-test-keys.js';
+import { testSessionKeys, testSessionSecret } from './fixtures/session-test-keys.js';
 import { testSigningSecret } from './fixtures/signing-secrets.js';
 
 export const inboxUrl = 'https://receiver.test/inbox';
 
-/** A request signed by the reference implementation (`standardwebhooks`), as any conforming sender would. */
+/**
+ * A request signed by the reference implementation (`standardwebhooks`), as any conforming sender would.
+ * `headers` replaces (or with `undefined` removes) the signed headers, to build attacks.
+ *
+ * @example
+ * const response = await call(signedRequest(JSON.stringify({ action: 'ping' })));
+ */
 export function signedRequest(
   body: string,
   options: { secret?: string; id?: string; timestamp?: number; headers?: Record<string, string | undefined> } = {},
@@ -35,20 +41,22 @@ export async function call(request: Request, overrides: Partial<Env> = {}): Prom
   return response;
 }
 
-/** A session JWT as the auth shim mints it (HS256 with the test secret). */
+/** A session JWT as the auth shim mints it, with the project's algorithm and the test key. */
 export async function sessionFor(userId: string, options: { expiresIn?: number } = {}): Promise<string> {
+  const alg = env.SESSION_JWT_ALG === 'EdDSA' ? 'EdDSA' : 'HS256';
+  const key = alg === 'EdDSA' ? await importJWK(testSessionKeys.privateJwk, 'EdDSA') : new TextEncoder().encode(testSessionSecret);
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ roles: [], email: `${userId}@example.test` })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg, typ: 'JWT', ...(alg === 'EdDSA' ? { kid: testSessionKeys.kid } : {}) })
     .setSubject(userId)
     .setIssuer(env.SESSION_JWT_ISSUER ?? '')
     .setAudience(env.SESSION_JWT_AUDIENCE ?? '')
     .setIssuedAt(now)
     .setExpirationTime(now + (options.expiresIn ?? 600))
-    .sign(new TextEncoder().encode(testSessionSecret));
+    .sign(key);
 }
 
-/** How many API keys exist: an action that ran leaves one more. */
+/** How many API keys exist: a `provision-api-key` that ran leaves one more. */
 export async function storedKeyCount(): Promise<number> {
   return (await env.API_KEYS.list({ prefix: 'key:' })).keys.length;
 }

@@ -7,11 +7,11 @@ import type { SigningEnv } from './lib/webhook-signature.js';
  * wrangler config by appshell).
  */
 export interface Env extends CorsEnv, SigningEnv {
-  /** The receiver in the same account (service binding); used when present. */
+  /** The receiver in the same account (service binding): used unless `RECEIVER_URL` is set. */
   RECEIVER?: Fetcher;
-  /** The receiver's base URL, when it is not in the same account. */
+  /** The receiver's base URL (`https://...`, without `/inbox`), for a receiver in another account; wins when set. */
   RECEIVER_URL?: string;
-  /** First retry delay in milliseconds (doubles each time); default 200. */
+  /** First retry delay in milliseconds (doubles each time, with jitter); default 200. Tests set it lower. */
   SEND_RETRY_BASE_MS?: string;
 }
 

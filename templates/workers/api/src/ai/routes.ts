@@ -1,20 +1,24 @@
 import type { Context, Hono } from 'hono';
+import { noteErrorDetail, DetailedApiError } from '../cloudflare-api.js';
 import type { ApiEnv, Env } from '../env.js';
+import { requireFeature } from '../features.js';
+import { createJob, runJob } from '../jobs.js';
 import { route } from '../lib/app.js';
 import { ApiError } from '../lib/errors.js';
 import { readJsonObject } from '../lib/json-body.js';
-import type { AuthContext } from '../lib/session-token.js';
-import { callerPrefix, generateKey } from '../r2/keys.js';
-import { createJob, runJob } from '../jobs.js';
+import { ownerMetadata, ownPrefix } from '../owner.js';
+import { generateKey } from '../r2/keys.js';
 import { inputLimits, pickModel, type AiTask } from './models.js';
 import { runModel } from './run.js';
 
-/** Whether a feature chosen at init (`FEATURES` var) is on; a disabled feature's routes answer 404. */
-export function featureEnabled(env: Env, feature: string): boolean {
-  return (env.FEATURES ?? '').split(',').map((name) => name.trim()).includes(feature);
+/** Who asked: their storage prefix (also the job owner) and the metadata their objects carry. */
+interface Owner {
+  prefix: string;
+  metadata: Record<string, string>;
 }
 
-type Work = (env: Env, auth: AuthContext) => Promise<Record<string, unknown>>;
+/** The model call once the request is checked. */
+type Work = (env: Env, owner: Owner) => Promise<Record<string, unknown>>;
 
 function textField(body: Record<string, unknown>, name: string, max: number): string {
   const value = body[name];
@@ -29,19 +33,28 @@ function model(task: AiTask, body: Record<string, unknown>): string {
   return chosen;
 }
 
+function unexpected(model: string): DetailedApiError {
+  return new DetailedApiError(502, `${model}: answer has an unexpected shape`);
+}
+
 /** Validates the request, then runs the work now (200) or as a job (`{"async": true}` -> 202 `{job_id}`). */
 function aiRoute(prepare: (body: Record<string, unknown>) => Work) {
   return async function aiHandler(c: Context<ApiEnv>): Promise<Response> {
-    if (!featureEnabled(c.env, 'ai')) throw new ApiError(404, 'not_found', 'No such route');
     const body = await readJsonObject(c, 64 * 1024);
+    if (body.async !== undefined && typeof body.async !== 'boolean') throw new ApiError(400, 'bad_request', 'async must be a boolean');
     const work = prepare(body);
-    const auth = c.get('auth');
+    const owner: Owner = { prefix: ownPrefix(c), metadata: ownerMetadata(c.get('auth')) };
     if (body.async === true) {
-      const id = await createJob(c.env, auth.userId);
-      c.executionCtx.waitUntil(runJob(c.env, id, () => work(c.env, auth)));
+      const id = await createJob(c.env, owner.prefix);
+      c.executionCtx.waitUntil(runJob(c.env, id, () => work(c.env, owner)));
       return c.json({ job_id: id }, 202);
     }
-    return c.json(await work(c.env, auth));
+    try {
+      return c.json(await work(c.env, owner));
+    } catch (error) {
+      noteErrorDetail(c, error);
+      throw error;
+    }
   };
 }
 
@@ -50,7 +63,7 @@ const textGenerate = aiRoute((body) => {
   const chosen = model('text', body);
   return async (env) => {
     const output = await runModel(env, chosen, { prompt });
-    if (output.kind !== 'json' || typeof output.value.response !== 'string') throw new ApiError(502, 'upstream_failed', 'The AI service failed');
+    if (output.kind !== 'json' || typeof output.value.response !== 'string') throw unexpected(chosen);
     return { text: output.value.response, model: chosen };
   };
 });
@@ -60,25 +73,35 @@ const summarize = aiRoute((body) => {
   const chosen = model('summarize', body);
   return async (env) => {
     const output = await runModel(env, chosen, { input_text: text });
-    if (output.kind !== 'json' || typeof output.value.summary !== 'string') throw new ApiError(502, 'upstream_failed', 'The AI service failed');
+    if (output.kind !== 'json' || typeof output.value.summary !== 'string') throw unexpected(chosen);
     return { summary: output.value.summary, model: chosen };
   };
 });
 
+/** PNG or JPEG, from the first bytes (the models answer one or the other). */
+function imageType(bytes: Uint8Array): 'image/png' | 'image/jpeg' | undefined {
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return undefined;
+}
+
 const imageGenerate = aiRoute((body) => {
   const prompt = textField(body, 'prompt', inputLimits.imagePrompt);
   const chosen = model('image', body);
-  return async (env, auth) => {
+  return async (env, owner) => {
     const output = await runModel(env, chosen, { prompt });
-    if (output.kind !== 'bytes' || output.value.byteLength === 0) throw new ApiError(502, 'upstream_failed', 'The AI service failed');
+    const contentType = output.kind === 'bytes' ? imageType(output.value) : undefined;
+    if (output.kind !== 'bytes' || !contentType) throw unexpected(chosen);
     // The image goes to R2 under the caller's prefix; the answer carries its key, not the bytes.
-    const key = generateKey('image/png');
-    await env.R2.put(`${callerPrefix(auth)}${key}`, output.value, { httpMetadata: { contentType: 'image/png' }, customMetadata: { userId: auth.userId } });
-    return { key, model: chosen };
+    const key = generateKey(contentType);
+    await env.R2.put(`${owner.prefix}${key}`, output.value, { httpMetadata: { contentType }, customMetadata: { ...owner.metadata, model: chosen } });
+    return { key, model: chosen, contentType, size: output.value.byteLength };
   };
 });
 
+/** The Workers AI group (feature `ai`): text, summary and image, each synchronous or as a job. */
 export function mountAiRoutes(app: Hono<ApiEnv>): void {
+  app.use('/v1/ai/*', requireFeature('ai'));
   route(app, '/v1/ai/text-generate', { POST: textGenerate });
   route(app, '/v1/ai/summarize', { POST: summarize });
   route(app, '/v1/ai/image-generate', { POST: imageGenerate });

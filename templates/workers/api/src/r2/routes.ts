@@ -2,8 +2,11 @@ import type { Context, Hono } from 'hono';
 import type { ApiEnv } from '../env.js';
 import { route } from '../lib/app.js';
 import { ApiError } from '../lib/errors.js';
-import { callerPrefix, checkKey, generateKey } from './keys.js';
+import { ownerMetadata, ownPrefix } from '../owner.js';
+import { readObject } from './download.js';
+import { checkKey, checkListPrefix, generateKey, isContentType } from './keys.js';
 import { presignPut } from './presign.js';
+import { storeUpload } from './upload.js';
 
 const defaultMaxUploadBytes = 100 * 1024 * 1024;
 
@@ -16,83 +19,107 @@ function requireKey(c: Context<ApiEnv>, key: string | undefined): string {
   return checked.key;
 }
 
-function maxUploadBytes(c: Context<ApiEnv>): number {
-  const value = Number(c.env.MAX_UPLOAD_BYTES ?? defaultMaxUploadBytes);
-  return Number.isFinite(value) && value > 0 ? value : defaultMaxUploadBytes;
+/** The `key` query parameter checked, or a generated key when it is absent. */
+function keyOrGenerated(c: Context<ApiEnv>, contentType: string | undefined): string {
+  const key = c.req.query('key');
+  return key === undefined ? generateKey(contentType) : requireKey(c, key);
 }
 
-/** `POST /v1/r2/upload?key=&contentType=`: streams the body into R2 under the caller's prefix. */
+function maxUploadBytes(c: Context<ApiEnv>): number {
+  const value = Number(c.env.MAX_UPLOAD_BYTES || defaultMaxUploadBytes);
+  return Number.isSafeInteger(value) && value > 0 ? value : defaultMaxUploadBytes;
+}
+
+function tooLarge(cap: number): ApiError {
+  return new ApiError(413, 'too_large', `Body over ${cap} bytes`);
+}
+
+/** `POST /v1/r2/upload?key=&contentType=`: streams the body into R2 under the caller's prefix, up to MAX_UPLOAD_BYTES. */
 async function upload(c: Context<ApiEnv>): Promise<Response> {
-  const auth = c.get('auth');
+  const prefix = ownPrefix(c);
   const contentType = c.req.query('contentType') ?? c.req.header('Content-Type') ?? 'application/octet-stream';
-  const key = c.req.query('key') === undefined ? generateKey(contentType) : requireKey(c, c.req.query('key'));
-  const declared = c.req.header('Content-Length');
+  if (!isContentType(contentType)) throw new ApiError(400, 'bad_request', 'Invalid contentType');
+  const key = keyOrGenerated(c, contentType);
   const cap = maxUploadBytes(c);
-  // R2 takes a stream only with a known length, and a declared length is what the runtime holds the body to:
-  // the cap is enforced before a byte is stored, and the body streams through without being buffered here.
-  if (declared === undefined || !/^\d+$/.test(declared)) {
-    throw new ApiError(411, 'length_required', 'Send Content-Length (or use a presigned URL from /v1/r2/signed-put)');
-  }
-  if (Number(declared) > cap) throw new ApiError(413, 'too_large', `Body over ${cap} bytes`);
-  const body = c.req.raw.body ?? new Uint8Array();
-  const object = await c.env.R2.put(`${callerPrefix(auth)}${key}`, body, {
-    httpMetadata: { contentType },
-    customMetadata: { userId: auth.userId },
+  const declared = c.req.header('Content-Length');
+  if (declared !== undefined && !/^\d{1,16}$/.test(declared)) throw new ApiError(400, 'bad_request', 'Invalid Content-Length');
+  // Refused before a byte is read when the declared length is already over the cap.
+  if (declared !== undefined && Number(declared) > cap) throw tooLarge(cap);
+  const result = await storeUpload(c.req.raw.body, declared === undefined ? undefined : Number(declared), {
+    bucket: c.env.R2,
+    key: `${prefix}${key}`,
+    options: { httpMetadata: { contentType }, customMetadata: ownerMetadata(c.get('auth')) },
+    maxBytes: cap,
   });
+  if (!result.ok) {
+    c.set('errorDetail', `r2 upload: ${result.reason}`);
+    if (result.reason === 'too_large') throw tooLarge(cap);
+    throw new ApiError(400, 'bad_request', 'The body did not match its Content-Length');
+  }
+  const { object } = result;
   return c.json({ key, size: object.size, etag: object.httpEtag, uploaded: object.uploaded.toISOString() });
 }
 
 /** `GET`/`HEAD /v1/r2/object?key=`: the object's bytes, with Range (206) and If-None-Match (304). */
 async function download(c: Context<ApiEnv>): Promise<Response> {
-  const key = requireKey(c, c.req.query('key'));
-  const fullKey = `${callerPrefix(c.get('auth'))}${key}`;
-  const headers = c.req.raw.headers;
-  const object = await c.env.R2.get(fullKey, { range: headers, onlyIf: headers });
-  if (object === null) throw new ApiError(404, 'not_found', 'No such object');
-  const responseHeaders = new Headers({ etag: object.httpEtag, 'accept-ranges': 'bytes' });
-  object.writeHttpMetadata(responseHeaders);
-  if (!('body' in object)) return new Response(null, { status: 304, headers: responseHeaders });
-  const range = object.range as { offset?: number; length?: number } | undefined;
-  if (headers.has('range') && range && range.offset !== undefined) {
-    const length = range.length ?? object.size - range.offset;
-    responseHeaders.set('content-range', `bytes ${range.offset}-${range.offset + length - 1}/${object.size}`);
-    responseHeaders.set('content-length', String(length));
-    return new Response(object.body, { status: 206, headers: responseHeaders });
-  }
-  responseHeaders.set('content-length', String(object.size));
-  return new Response(object.body, { status: 200, headers: responseHeaders });
+  const prefix = ownPrefix(c);
+  return readObject(c.env.R2, `${prefix}${requireKey(c, c.req.query('key'))}`, c.req.raw);
 }
 
+/** `DELETE /v1/r2/object?key=`: 404 when the caller has no such object (R2's delete alone cannot tell). */
 async function remove(c: Context<ApiEnv>): Promise<Response> {
+  const prefix = ownPrefix(c);
   const key = requireKey(c, c.req.query('key'));
-  const fullKey = `${callerPrefix(c.get('auth'))}${key}`;
-  if ((await c.env.R2.head(fullKey)) === null) throw new ApiError(404, 'not_found', 'No such object');
-  await c.env.R2.delete(fullKey);
+  if ((await c.env.R2.head(`${prefix}${key}`)) === null) throw new ApiError(404, 'not_found', 'No such object');
+  await c.env.R2.delete(`${prefix}${key}`);
   return c.json({ deleted: true, key });
 }
 
 /** `GET /v1/r2/list?prefix=&cursor=&limit=`: the caller's objects only, keys relative to their prefix. */
 async function list(c: Context<ApiEnv>): Promise<Response> {
-  const own = callerPrefix(c.get('auth'));
-  const sub = c.req.query('prefix') ?? '';
-  if (sub && (sub.startsWith('/') || sub.includes('..') || sub.includes('\\'))) throw new ApiError(400, 'bad_key', 'Invalid prefix');
-  const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 100) || 100, 1), 1000);
+  const own = ownPrefix(c);
+  const sub = checkListPrefix(c.req.query('prefix'));
+  if (!sub.ok) {
+    c.set('errorDetail', `r2 list prefix: ${sub.reason}`);
+    throw new ApiError(400, 'bad_key', 'Invalid prefix');
+  }
+  const limitText = c.req.query('limit') ?? '100';
+  const limit = Number(limitText);
+  if (!/^\d{1,4}$/.test(limitText) || limit < 1 || limit > 1000) throw new ApiError(400, 'bad_request', 'limit must be 1 to 1000');
   const cursor = c.req.query('cursor');
-  const page = await c.env.R2.list({ prefix: `${own}${sub}`, limit, ...(cursor ? { cursor } : {}) });
+  // R2 applies the prefix whatever the cursor says, so a cursor from someone else's listing shows nothing of theirs.
+  // `include` is honoured from compatibility date 2022-08-04 on; the default workers-types predate it.
+  const options: R2ListOptions & { include?: 'httpMetadata'[] } = { prefix: `${own}${sub.key}`, limit, include: ['httpMetadata'] };
+  const page = await c.env.R2.list({ ...options, ...(cursor ? { cursor } : {}) });
   return c.json({
-    objects: page.objects.map((object) => ({ key: object.key.slice(own.length), size: object.size, etag: object.httpEtag, uploaded: object.uploaded.toISOString() })),
+    objects: page.objects.map((object) => ({
+      key: object.key.slice(own.length),
+      size: object.size,
+      etag: object.httpEtag,
+      uploaded: object.uploaded.toISOString(),
+      ...(object.httpMetadata?.contentType ? { contentType: object.httpMetadata.contentType } : {}),
+    })),
+    truncated: page.truncated,
     ...(page.truncated ? { cursor: page.cursor } : {}),
   });
 }
 
-/** `GET /v1/r2/signed-put?key=&contentType=&expires=`: a presigned S3 PUT URL for a direct upload. */
+/**
+ * `GET /v1/r2/signed-put?key=&contentType=&expires=&size=`: a presigned S3 PUT URL for a direct upload. With `size`
+ * (at most MAX_UPLOAD_BYTES, else 413) the length is signed too, so the upload must be exactly that many bytes.
+ */
 async function signedPut(c: Context<ApiEnv>): Promise<Response> {
-  const auth = c.get('auth');
+  const prefix = ownPrefix(c);
   const contentType = c.req.query('contentType');
-  const key = c.req.query('key') === undefined ? generateKey(contentType) : requireKey(c, c.req.query('key'));
-  const expires = Number(c.req.query('expires') ?? 600);
-  if (!Number.isInteger(expires) || expires < 1 || expires > 3600) throw new ApiError(400, 'bad_request', 'expires must be 1 to 3600 seconds');
-  if (contentType !== undefined && !/^[\w.+-]+\/[\w.+-]+$/.test(contentType)) throw new ApiError(400, 'bad_request', 'Invalid contentType');
+  if (contentType !== undefined && !isContentType(contentType)) throw new ApiError(400, 'bad_request', 'Invalid contentType');
+  const key = keyOrGenerated(c, contentType);
+  const expiresText = c.req.query('expires') ?? '600';
+  const expires = Number(expiresText);
+  if (!/^\d{1,5}$/.test(expiresText) || expires < 1 || expires > 3600) throw new ApiError(400, 'bad_request', 'expires must be 1 to 3600 seconds');
+  const sizeText = c.req.query('size');
+  if (sizeText !== undefined && !/^\d{1,16}$/.test(sizeText)) throw new ApiError(400, 'bad_request', 'size must be a byte count');
+  const size = sizeText === undefined ? undefined : Number(sizeText);
+  if (size !== undefined && size > maxUploadBytes(c)) throw tooLarge(maxUploadBytes(c));
   const { R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET, R2_ACCOUNT_ID, R2_S3_ENDPOINT } = c.env;
   const endpoint = R2_S3_ENDPOINT || (R2_ACCOUNT_ID ? `https://${R2_ACCOUNT_ID}.r2.cloudflarestorage.com` : '');
   if (!R2_ACCESS_KEY_ID || !R2_SECRET_ACCESS_KEY || !R2_BUCKET || !endpoint) {
@@ -104,8 +131,9 @@ async function signedPut(c: Context<ApiEnv>): Promise<Response> {
     secretAccessKey: R2_SECRET_ACCESS_KEY,
     endpoint,
     bucket: R2_BUCKET,
-    key: `${callerPrefix(auth)}${key}`,
+    key: `${prefix}${key}`,
     ...(contentType ? { contentType } : {}),
+    ...(size !== undefined ? { contentLength: size } : {}),
     expiresSeconds: expires,
   });
   return c.json({ url: signed.url, key, method: 'PUT', headers: signed.headers, expires_at: Math.floor(Date.now() / 1000) + expires });

@@ -1,6 +1,9 @@
 /// <reference types="node" />
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { testSessionSecret } from '../fixtures/session-test-keys.js';
 import { testSigningSecret } from '../fixtures/signing-secrets.js';
 import { startReferenceReceiver } from './reference-receiver.js';
 
@@ -13,10 +16,37 @@ async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-/** Runs in Node before the sender's tests: starts the reference receiver on 127.0.0.1, stops it at the end. */
+/**
+ * The real receiver (../receiver, its own config) served over HTTP on 127.0.0.1 by wrangler, for the
+ * RECEIVER_URL path: a receiver in another account is reached exactly like this. Its session tokens are pinned
+ * to HS256 with the test secret, whatever the project uses, since this path tests transport and signatures.
+ */
+async function startRealReceiver(configPath: string) {
+  // Loaded by Node itself: through vitest's module runner, wrangler's bundle takes ten seconds to transform.
+  const { unstable_dev } = createRequire(import.meta.url)('wrangler') as typeof import('wrangler');
+  return unstable_dev(join(dirname(configPath), 'src/index.ts'), {
+    config: configPath,
+    ip: '127.0.0.1',
+    port: 0,
+    persist: false,
+    inspect: false,
+    logLevel: 'none',
+    vars: { SIGNING_SECRETS: testSigningSecret, SESSION_JWT_SECRET: testSessionSecret, SESSION_JWT_ALG: 'HS256' },
+    experimental: { disableExperimentalWarning: true, testMode: true },
+  });
+}
+
+/** Runs in Node before the sender's tests: starts both receivers on 127.0.0.1 and stops them at the end. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const receiver = await startReferenceReceiver(testSigningSecret);
-  project.provide('referenceReceiverUrl', receiver.url);
+  const reference = await startReferenceReceiver(testSigningSecret);
+  const real = await startRealReceiver(project.getProvidedContext().receiverConfigPath).catch(async (error: unknown) => {
+    await reference.close();
+    throw error;
+  });
+  project.provide('referenceReceiverUrl', reference.url);
+  project.provide('realReceiverUrl', `http://127.0.0.1:${real.port}`);
   project.provide('closedPortUrl', await closedPortUrl());
-  return () => receiver.close();
+  return async () => {
+    await Promise.allSettled([real.stop(), reference.close()]);
+  };
 }

@@ -5,8 +5,12 @@ import { Webhook } from 'standardwebhooks';
 
 /**
  * A receiver outside workerd that checks signatures with the Standard Webhooks reference library: what a team's
- * receiver in another account (or another language) does. `POST /inbox` answers `{verified, id, body}`;
- * `POST /flaky-<n>/inbox` answers 503 to the first n deliveries of each webhook-id; `GET /log` lists deliveries.
+ * receiver in another account (or another language) does. Paths:
+ * - `POST /inbox`: `{verified, id, body, entries}` (200) or `{verified: false, reason}` (401);
+ * - `POST /flaky-<n>/inbox`: 503 for the first n deliveries of each webhook-id, then as `/inbox`;
+ * - `POST /lost/inbox`: 503 for the first delivery of each id (as if the answer got lost), 409 `replay` after;
+ * - `POST /text/inbox`: 200 with a body that is not JSON;
+ * - `GET /log`: every delivery so far (`{path, id}`).
  */
 export async function startReferenceReceiver(secret: string): Promise<{ url: string; close: () => Promise<void> }> {
   const webhook = new Webhook(secret);
@@ -21,19 +25,25 @@ export async function startReferenceReceiver(secret: string): Promise<{ url: str
         response.end(JSON.stringify(value));
       };
       if (request.method === 'GET' && request.url === '/log') return reply(200, deliveries);
+      const path = request.url ?? '';
       const id = request.headers['webhook-id'] as string | undefined;
-      deliveries.push({ path: request.url ?? '', id });
-      const flaky = /^\/flaky-(\d+)\/inbox$/.exec(request.url ?? '');
-      if (flaky && deliveries.filter((entry) => entry.id === id && entry.path === request.url).length <= Number(flaky[1])) {
-        return reply(503, { error: { code: 'unavailable', message: 'try again' } });
+      deliveries.push({ path, id });
+      const seen = deliveries.filter((entry) => entry.id === id && entry.path === path).length;
+      const flaky = /^\/flaky-(\d+)\/inbox$/.exec(path);
+      if (flaky && seen <= Number(flaky[1])) return reply(503, { error: { code: 'unavailable', message: 'try again' } });
+      if (path === '/lost/inbox') {
+        return seen === 1
+          ? reply(503, { error: { code: 'unavailable', message: 'try again' } })
+          : reply(409, { error: { code: 'replay', message: 'Request already received' } });
       }
-      if (request.url === '/text/inbox') {
+      if (path === '/text/inbox') {
         response.writeHead(200, { 'content-type': 'text/plain' });
         return response.end('not json');
       }
       try {
         const payload = webhook.verify(body, request.headers as Record<string, string>);
-        reply(200, { verified: true, id, body: payload });
+        const entries = String(request.headers['webhook-signature'] ?? '').split(' ').length;
+        reply(200, { verified: true, id, body: payload, entries });
       } catch (error) {
         reply(401, { verified: false, reason: (error as Error).message });
       }
