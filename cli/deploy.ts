@@ -12,9 +12,11 @@ import {
   type BundleSize,
   type DeployStep,
 } from '../generators/deploy-plan.js';
+import { kvNamespaceTitle, sharedKvNamespaces } from '../generators/kv-namespaces.js';
 import { CliError, usageError } from './errors.js';
 import { print } from './output.js';
 import { loadProject } from './project.js';
+import { ensureSharedKvNamespaces, type KvNamespaceReport } from './deploy-kv.js';
 import { checkDeploySecrets } from './deploy-secrets.js';
 import { findWrangler, runWrangler, type WranglerCommand } from './wrangler.js';
 
@@ -45,6 +47,8 @@ export interface DeployReport {
   env: string;
   dryRun: boolean;
   wrangler: { version: string; source: WranglerCommand['source'] };
+  /** KV namespaces several Workers share, resolved before the first Worker is deployed (none on --dry-run). */
+  kvNamespaces: KvNamespaceReport[];
   workers: WorkerReport[];
 }
 
@@ -95,6 +99,7 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
   }
   const version = versionResult.stdout.trim().split('\n').pop() ?? 'unknown';
   say(`wrangler ${version} (${wrangler.source}: ${wrangler.file})`);
+  let kvNamespaces: KvNamespaceReport[] = [];
   if (!dryRun) {
     const whoami = await runWrangler(wrangler, ['whoami'], { cwd: root });
     if (whoami.exitCode !== 0 || /not authenticated/i.test(whoami.all)) {
@@ -103,6 +108,13 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
       });
     }
     await checkDeploySecrets({ root, manifest, env, steps: planned.steps, wrangler, say });
+    kvNamespaces = (await ensureSharedKvNamespaces({ root, manifest, env, wrangler, say })).namespaces;
+  } else {
+    for (const { binding, workers } of sharedKvNamespaces(manifest)) {
+      if (!manifest.kvNamespaces[env]?.[binding]) {
+        say(`${binding} (shared by ${workers.join(', ')}) has no KV namespace id for --env ${env} yet: a real deploy finds or creates ${kvNamespaceTitle(manifest.name, binding, env)} first.`);
+      }
+    }
   }
 
   const reports: WorkerReport[] = planned.steps.map((step) => ({ worker: step.worker, scriptName: step.scriptName, status: 'not-attempted' }));
@@ -130,7 +142,7 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
     await rm(scratch, { recursive: true, force: true });
   }
 
-  const result: DeployReport = { ok: !failed, env, dryRun, wrangler: { version, source: wrangler.source }, workers: reports };
+  const result: DeployReport = { ok: !failed, env, dryRun, wrangler: { version, source: wrangler.source }, kvNamespaces, workers: reports };
   if (json) print(JSON.stringify(result, null, 2));
   else printSummary(result);
   if (failed) process.exitCode = 1;

@@ -21,13 +21,14 @@ export function planInitWorker(input: {
   force: boolean;
 }): InitWorkerPlan {
   const manifest = manifestFromAnswers(input.answers);
-  // Re-running init keeps what later commands added to the manifest (extension routes, receiver actions).
+  // Re-running init keeps what later commands added to the manifest (routes, actions, rotations, KV ids).
   const existingText = input.tree.read(manifestFileName);
   const existing = existingText === undefined ? undefined : parseManifest(existingText);
   if (existing?.ok) {
     manifest.routes = existing.manifest.routes;
     manifest.actions = existing.manifest.actions;
     manifest.rotations = existing.manifest.rotations;
+    manifest.kvNamespaces = existing.manifest.kvNamespaces;
   }
   const desired = renderProject(manifest, input.source);
   return {

@@ -67,6 +67,10 @@ export const manifestSchema = z.strictObject({
     z._default(z.record(z.string(), z.record(z.string(), z.string())), {}),
     'Secret rotations in progress, per environment: secret name -> the slot that holds the new value (names only, never values)',
   ),
+  kvNamespaces: described(
+    z._default(z.record(z.string(), z.record(z.string(), z.string().check(z.regex(/^[0-9a-f]{32}$/)))), {}),
+    'KV namespace ids per environment (binding -> id), written into the wrangler configs. appshell deploy records the namespaces several Workers share (API_KEYS)',
+  ),
 });
 
 export type ProjectManifest = z.infer<typeof manifestSchema>;
@@ -96,6 +100,7 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     routes: answers.workers.includes('api') ? [exampleRoute] : [],
     actions: answers.workers.includes('receiver') ? exampleActions : [],
     rotations: {},
+    kvNamespaces: {},
   };
 }
 

@@ -7,6 +7,7 @@ import { generatedVersions, nodeSupport } from './versions.js';
 import { buildWranglerConfig, configFileName, renderWranglerConfig } from './wrangler-config.js';
 import { renderActionRegistry } from './action-registry.js';
 import { renderExtensionRegistry } from './extension-registry.js';
+import { kvNamespaceTitle, sharedKvNamespaces } from './kv-namespaces.js';
 import { renderOpenApi } from './openapi.js';
 import { devPorts } from './ports.js';
 import { scriptName, workerDescriptors } from './workers/index.js';
@@ -31,6 +32,12 @@ export function templateContext(manifest: ProjectManifest) {
     })),
     hasWorker: Object.fromEntries(manifest.workers.map((worker) => [worker, true])),
     environments: manifest.environments,
+    /** KV namespaces several Workers bind, which `appshell deploy` creates once per environment. */
+    sharedKv: sharedKvNamespaces(manifest).map(({ binding, workers }) => ({
+      binding,
+      workers: workers.join(' and '),
+      title: kvNamespaceTitle(manifest.name, binding, '<env>'),
+    })),
     /** Prefix of vitest project names; the appshell repository tests templates as `template:<worker>`. */
     testNamePrefix: '',
   };

@@ -7,7 +7,7 @@ import { scriptName, workerDescriptors, type WorkerBindings } from './workers/in
 /** The part of wrangler's configuration appshell writes. Field names are wrangler's own. */
 export interface WranglerBindingsBlock {
   vars?: Record<string, string>;
-  kv_namespaces?: { binding: string }[];
+  kv_namespaces?: { binding: string; id?: string }[];
   r2_buckets?: { binding: string; bucket_name: string }[];
   durable_objects?: { bindings: { name: string; class_name: string }[] };
   services?: { binding: string; service: string }[];
@@ -50,17 +50,18 @@ export function buildWranglerConfig(manifest: ProjectManifest, worker: WorkerNam
     compatibility_flags: ['nodejs_compat'],
     ...(manifest.accountId ? { account_id: manifest.accountId } : {}),
     observability: { enabled: true },
-    ...bindingsBlock(manifest.name, bindings, undefined, origins('dev')),
+    ...bindingsBlock(manifest.name, manifest.kvNamespaces, bindings, undefined, origins('dev')),
   };
   if (bindings.durableObjects.length > 0) {
     config.migrations = [{ tag: 'v1', new_sqlite_classes: bindings.durableObjects.map((d) => d.className) }];
   }
-  config.env = Object.fromEntries(manifest.environments.map((env) => [env, bindingsBlock(manifest.name, bindings, env, origins(env))]));
+  config.env = Object.fromEntries(manifest.environments.map((env) => [env, bindingsBlock(manifest.name, manifest.kvNamespaces, bindings, env, origins(env))]));
   return config;
 }
 
 function bindingsBlock(
   project: string,
+  kvIds: ProjectManifest['kvNamespaces'],
   bindings: WorkerBindings,
   env: string | undefined,
   extraVars: Record<string, string>,
@@ -68,7 +69,12 @@ function bindingsBlock(
   const block: WranglerBindingsBlock = {};
   const vars = { ...extraVars, ...bindings.vars, ...(env ? bindings.deployedVars : bindings.localVars) };
   if (Object.keys(vars).length > 0) block.vars = vars;
-  if (bindings.kvNamespaces.length > 0) block.kv_namespaces = bindings.kvNamespaces.map(({ binding }) => ({ binding }));
+  if (bindings.kvNamespaces.length > 0) {
+    // Locally wrangler keeps KV by binding name; deployed, an id from appshell.json names the one namespace that
+    // every Worker binding it shares (without one, wrangler would provision a namespace per Worker).
+    const ids = env ? (kvIds[env] ?? {}) : {};
+    block.kv_namespaces = bindings.kvNamespaces.map(({ binding }) => ({ binding, ...(ids[binding] ? { id: ids[binding] } : {}) }));
+  }
   if (bindings.r2Buckets.length > 0) {
     const bucketFor = (bucketName: string) => (env ? `${bucketName}-${env}` : bucketName);
     block.r2_buckets = bindings.r2Buckets.map(({ binding, bucketName }) => ({ binding, bucket_name: bucketFor(bucketName) }));

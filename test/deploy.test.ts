@@ -1,4 +1,4 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +95,101 @@ describe('appshell deploy through a recording wrangler', () => {
     expect(text.stdout).toMatch(/Not attempted: /);
   });
 
+  describe('KV namespaces that several Workers share (API_KEYS: receiver and api)', () => {
+    const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
+    /** The id each Worker's config binds API_KEYS to in `env` (jsonc: the comment header is skipped). */
+    const boundIds = async (root: string, env: string) => {
+      const ids: Record<string, string | undefined> = {};
+      for (const worker of ['api', 'receiver']) {
+        const text = await readFile(join(root, `workers/${worker}/wrangler.jsonc`), 'utf8');
+        const config = JSON.parse(text.replace(/^\/\/.*$/gm, ''));
+        const entries = config.env[env].kv_namespaces as { binding: string; id?: string }[];
+        ids[worker] = entries.find((entry) => entry.binding === 'API_KEYS')?.id;
+        // Namespaces of one Worker stay wrangler's to provision.
+        expect(entries.filter((entry) => entry.binding !== 'API_KEYS').every((entry) => entry.id === undefined)).toBe(true);
+      }
+      return ids;
+    };
+
+    it('creates one namespace per environment before the first deploy and writes its id into both configs', async () => {
+      const { root, wrangler, deploy } = await project('kv-create');
+      const result = await deploy(['--env', 'staging', '--json']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      const namespaces = await wrangler.kv();
+      expect(namespaces.map((entry) => entry.title)).toEqual(['demo-api-keys-staging']);
+      const id = namespaces[0]!.id;
+      expect(JSON.parse(result.stdout).kvNamespaces).toEqual([
+        { binding: 'API_KEYS', title: 'demo-api-keys-staging', id, source: 'created', workers: ['api', 'receiver'] },
+      ]);
+      expect((await readJson(join(root, 'appshell.json'))).kvNamespaces).toEqual({ staging: { API_KEYS: id } });
+      expect(await boundIds(root, 'staging')).toEqual({ api: id, receiver: id });
+      expect(await boundIds(root, 'production')).toEqual({ api: undefined, receiver: undefined });
+      // Every KV call came before the first deploy; the create did not let wrangler touch a config.
+      const calls = await wrangler.calls();
+      const firstDeploy = calls.findIndex((call) => call.argv[0] === 'deploy');
+      const kvCalls = calls.map((call, index) => ({ call, index })).filter(({ call }) => call.argv[0] === 'kv');
+      expect(kvCalls.map(({ call }) => call.argv.slice(0, 3).join(' '))).toEqual(['kv namespace list', 'kv namespace create', 'kv namespace list']);
+      expect(kvCalls.every(({ index }) => index < firstDeploy)).toBe(true);
+      expect(kvCalls[1]!.call.argv).toContain('--no-update-config');
+      // The rewritten configs are appshell's own output: a re-run of init changes nothing.
+      const again = await runCli(['init-worker', '.', '--yes', '--no-install', '--no-git', '--name', 'demo'], { cwd: root });
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(again.stdout).toContain('Nothing to change');
+
+      // A second deploy uses the recorded id and creates nothing (the stand-in forgets the Workers, so that the
+      // secrets preflight does not stop it).
+      await wrangler.reset();
+      await wrangler.setState({});
+      const second = await deploy(['--env', 'staging']);
+      expect(second.exitCode, second.stderr).toBe(0);
+      expect((await wrangler.calls()).filter((call) => call.argv[0] === 'kv')).toEqual([]);
+      expect(second.stdout).toContain(`KV namespace API_KEYS (--env staging): demo-api-keys-staging, id ${id} (recorded in appshell.json)`);
+      expect(await wrangler.kv()).toHaveLength(1);
+    });
+
+    it('adopts an existing namespace of that title instead of creating one', async () => {
+      const { root, wrangler, deploy } = await project('kv-found');
+      const id = 'a'.repeat(32);
+      await wrangler.setKv([{ id: 'b'.repeat(32), title: 'demo-api-keys-staging' }, { id, title: 'demo-api-keys-production' }]);
+      const result = await deploy(['--env', 'production']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect((await wrangler.calls()).some((call) => call.argv.includes('create'))).toBe(false);
+      expect(await boundIds(root, 'production')).toEqual({ api: id, receiver: id });
+      expect(result.stdout).toContain('(found on Cloudflare)');
+    });
+
+    it('stops before creating anything when a config that needs the id was edited, or when the configs disagree', async () => {
+      const { root, wrangler, deploy } = await project('kv-edited');
+      const receiverConfig = join(root, 'workers/receiver/wrangler.jsonc');
+      await writeFile(receiverConfig, `${await readFile(receiverConfig, 'utf8')}// the team's note\n`);
+      const edited = await deploy(['--env', 'staging']);
+      expect(edited.exitCode).toBe(1);
+      expect(edited.stderr).toMatch(/workers\/receiver\/wrangler\.jsonc changed since appshell wrote it, and its API_KEYS in env\.staging\.kv_namespaces has no id/);
+      expect(await wrangler.kv()).toEqual([]);
+      expect(deployCalls(await wrangler.calls())).toEqual([]);
+
+      // The team puts an id into the receiver's config by hand; the api's (appshell's own) gets a different one.
+      const manifestPath = join(root, 'appshell.json');
+      const manifest = await readJson(manifestPath);
+      await writeFile(manifestPath, `${JSON.stringify({ ...manifest, kvNamespaces: { staging: { API_KEYS: 'c'.repeat(32) } } }, null, 2)}\n`);
+      const config = JSON.parse((await readFile(receiverConfig, 'utf8')).replace(/^\/\/.*$/gm, ''));
+      config.env.staging.kv_namespaces.find((entry: { binding: string }) => entry.binding === 'API_KEYS').id = 'd'.repeat(32);
+      await writeFile(receiverConfig, `${JSON.stringify(config, null, 2)}\n`);
+      const disagree = await deploy(['--env', 'staging']);
+      expect(disagree.exitCode).toBe(1);
+      expect(disagree.stderr).toMatch(/API_KEYS in --env staging must be one KV namespace for api and receiver/);
+      expect(deployCalls(await wrangler.calls())).toEqual([]);
+    });
+
+    it('a dry run creates nothing and says what a deploy would do', async () => {
+      const { wrangler, deploy } = await project('kv-dry');
+      const result = await deploy(['--env', 'staging', '--dry-run']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toContain('a real deploy finds or creates demo-api-keys-staging first');
+      expect((await wrangler.calls()).filter((call) => call.argv[0] === 'kv')).toEqual([]);
+    });
+  });
+
   describe('preflight failures deploy nothing', () => {
     it.each([
       ['not logged in', ['--env', 'staging'], { FAKE_WRANGLER_LOGGED_OUT: '1' }, 1, /not logged in/],
@@ -150,6 +245,18 @@ describe('appshell deploy --dry-run with the real wrangler', () => {
       expect(worker.gzipBytes).toBeGreaterThan(100);
       expect(worker.gzipBytes).toBeLessThan(worker.rawBytes);
     }
+  });
+
+  it('bundles configs that bind the shared KV namespace by its id (written by a re-run of init from appshell.json)', async () => {
+    const manifestPath = join(root, 'appshell.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    await writeFile(manifestPath, `${JSON.stringify({ ...manifest, kvNamespaces: { production: { API_KEYS: 'e'.repeat(32) } } }, null, 2)}\n`);
+    const rerun = await runCli(['init-worker', '.', '--yes', '--no-install', '--no-git', '--name', 'demo', '--features', 'ai,images,stream'], { cwd: root });
+    expect(rerun.exitCode, rerun.stderr).toBe(0);
+    expect(await readFile(join(root, 'workers/receiver/wrangler.jsonc'), 'utf8')).toContain(`"id": "${'e'.repeat(32)}"`);
+    const result = await runCli(['deploy', '--dry-run', '--env', 'production', '--only', 'api,receiver'], { cwd: root });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('has no KV namespace id');
   });
 
   it('fails on a bundle over the plan limit', async () => {

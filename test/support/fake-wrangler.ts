@@ -24,6 +24,9 @@ export function fakeWrangler(dir: string) {
     }),
     /** Deployed Workers and the names of their secrets. */
     setState: (value: Record<string, string[]>) => writeFile(state, JSON.stringify(value)),
+    /** KV namespaces on the stand-in account. */
+    setKv: (namespaces: { id: string; title: string }[]) => writeFile(`${state}.kv.json`, JSON.stringify(namespaces)),
+    kv: async (): Promise<{ id: string; title: string }[]> => JSON.parse(await readFile(`${state}.kv.json`, 'utf8').catch(() => '[]')),
     calls: async (): Promise<WranglerCall[]> => {
       const text = await readFile(log, 'utf8').catch(() => '');
       return text
