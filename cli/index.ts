@@ -103,7 +103,7 @@ program
   .option('--push', 'generate what appshell generates, take what you provide, and push with one wrangler secret bulk per Worker')
   .option('--from-env', 'take provided secrets from environment variables of the same name')
   .option('--from-file <file>', 'take provided secrets from a .env file (NAME=value lines)')
-  .option('--rotate <name>', 'add a new value beside the current one (SIGNING_SECRETS, SESSION_JWT_PRIVATE_JWK); both are accepted')
+  .option('--rotate <name>', 'add a new value beside the current one (SIGNING_SECRETS, SESSION_JWT_SECRET, SESSION_JWT_PRIVATE_JWK); both are accepted')
   .option('--finish-rotation [name]', 'remove the old value of a rotation once nothing uses it (the name may be left out when only one is in progress)')
   .option('--local', 'write .dev.vars for every Worker (mode 0600) for wrangler dev and appshell dev')
   .option('--force', 'with --local: replace values already in .dev.vars')

@@ -13,10 +13,12 @@ export function generateEd25519Jwk(): string {
 
 /**
  * A fresh value for a secret appshell generates: 32 random bytes in the form the Worker reads — a Standard
- * Webhooks `whsec_` secret for signing, an Ed25519 JWK for EdDSA sessions, base64url otherwise.
+ * Webhooks `whsec_` secret for signing, an Ed25519 JWK for EdDSA sessions, `hs256_<unix seconds>_<base64url>` for
+ * the HS256 session key (the time lets the auth shim sign with the newer of two slots), base64url otherwise.
  */
 export function generateSecretValue(name: string): string {
   if (name === 'SIGNING_SECRETS') return `whsec_${randomBytes(32).toString('base64')}`;
   if (name === 'SESSION_JWT_PRIVATE_JWK') return generateEd25519Jwk();
+  if (name === 'SESSION_JWT_SECRET') return `hs256_${Math.floor(Date.now() / 1000)}_${randomBytes(32).toString('base64url')}`;
   return randomBytes(32).toString('base64url');
 }

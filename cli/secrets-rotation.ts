@@ -30,7 +30,9 @@ function holders(manifest: ProjectManifest, name: string): { slot: string; worke
   if (workers.length === 0) throw usageError(`no Worker of this project reads ${name}; rotatable here: ${rotatable.join(', ') || 'none'}`);
   const slot = workers[0]!.secret!.rotationSlot;
   if (!slot) throw usageError(`${name} cannot be rotated by appshell yet; allowed: ${rotatable.join(', ') || 'none'}`);
-  return { slot, workers: workers.map((entry) => entry.worker).sort((a, b) => Number(a !== 'receiver') - Number(b !== 'receiver')) };
+  // Verifiers first, signers last: a signer must never use a value that a verifier does not accept yet.
+  const ordered = [...workers].sort((a, b) => Number(Boolean(a.secret!.signs)) - Number(Boolean(b.secret!.signs)));
+  return { slot, workers: ordered.map((entry) => entry.worker) };
 }
 
 async function saveRotations(project: LoadedProject, rotations: ProjectManifest['rotations']): Promise<void> {

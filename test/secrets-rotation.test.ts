@@ -94,6 +94,37 @@ describe('appshell secrets --rotate SIGNING_SECRETS', () => {
   });
 });
 
+describe('appshell secrets --rotate SESSION_JWT_SECRET (HS256)', () => {
+  it('gives the verifiers the new value before the auth shim that signs with it, and removes the old from the auth shim first', async () => {
+    const { secrets, calls, state, first, manifest } = await pushedProject('hs256', 'production');
+    const pushed = first['workers/auth-shim/wrangler.jsonc']!.SESSION_JWT_SECRET!;
+    // The value carries its time, so that the auth shim can tell the newer of two slots.
+    expect(pushed).toMatch(/^hs256_\d{10}_[A-Za-z0-9_-]{43}$/);
+
+    const rotate = await secrets(['--rotate', 'SESSION_JWT_SECRET', '--env', 'production']);
+    expect(rotate.exitCode, rotate.stderr).toBe(0);
+    const added = bulkCalls(await calls());
+    expect(configs(added).at(-1)).toBe('workers/auth-shim/wrangler.jsonc');
+    expect(configs(added).slice(0, -1).sort()).toEqual(['workers/api/wrangler.jsonc', 'workers/receiver/wrangler.jsonc']);
+    const values = added.map((call) => JSON.parse(call.stdin) as Record<string, string>);
+    expect(values.every((value) => Object.keys(value).join() === 'SESSION_JWT_SECRET_NEXT')).toBe(true);
+    expect(new Set(values.map((value) => value.SESSION_JWT_SECRET_NEXT)).size).toBe(1);
+    const next = values[0]!.SESSION_JWT_SECRET_NEXT!;
+    expect(next).toMatch(/^hs256_\d{10}_/);
+    expect(next).not.toBe(pushed);
+    expect(Number(next.split('_')[1])).toBeGreaterThanOrEqual(Number(pushed.split('_')[1]));
+    expect((await manifest()).rotations).toEqual({ production: { SESSION_JWT_SECRET: 'SESSION_JWT_SECRET_NEXT' } });
+
+    const finish = await secrets(['--finish-rotation', 'SESSION_JWT_SECRET', '--env', 'production']);
+    expect(finish.exitCode, finish.stderr).toBe(0);
+    const removed = deleteCalls(await calls());
+    expect(configs(removed)[0]).toBe('workers/auth-shim/wrangler.jsonc');
+    expect(removed).toHaveLength(3);
+    for (const worker of ['auth-shim', 'api', 'receiver']) expect((await state())[`demo-${worker}-production`]).toContain('SESSION_JWT_SECRET_NEXT');
+    expect((await secrets(['--check', '--env', 'production'])).exitCode).toBe(0);
+  });
+});
+
 describe('appshell secrets --rotate SESSION_JWT_PRIVATE_JWK (EdDSA)', () => {
   it('pushes an Ed25519 JWK pair with its RFC 7638 kid, rotates it into the second slot, and finishes', async () => {
     const { secrets, calls, first } = await pushedProject('eddsa', 'staging', ['--jwt-alg', 'EdDSA']);
@@ -128,7 +159,7 @@ describe('what cannot be rotated', () => {
       expect(result.exitCode, result.stderr).toBe(code);
       expect(result.stderr).toMatch(message);
     };
-    await refuse(['--rotate', 'SESSION_JWT_SECRET', '--env', 'staging'], 2, /SESSION_JWT_SECRET cannot be rotated by appshell yet; allowed: SIGNING_SECRETS/);
+    await refuse(['--rotate', 'R2_SECRET_ACCESS_KEY', '--env', 'staging'], 2, /R2_SECRET_ACCESS_KEY cannot be rotated by appshell yet; allowed: SESSION_JWT_SECRET, SIGNING_SECRETS/);
     await refuse(['--rotate', 'SESSION_JWT_PRIVATE_JWK', '--env', 'staging'], 2, /no Worker of this project reads SESSION_JWT_PRIVATE_JWK/);
     await refuse(['--finish-rotation', 'SIGNING_SECRETS', '--env', 'staging'], 2, /no rotation of SIGNING_SECRETS is in progress/);
     await refuse(['--rotate', 'SIGNING_SECRETS'], 2, /--env is required with --rotate/);

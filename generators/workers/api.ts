@@ -44,6 +44,7 @@ export const api = {
         description: 'HS256 key of the session JWT, the same value as the auth shim (at least 32 bytes)',
         source: 'generated',
         sharedGroup: 'session-jwt',
+        rotationSlot: 'SESSION_JWT_SECRET_NEXT',
       });
     }
     bindings.secrets.push(

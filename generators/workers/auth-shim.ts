@@ -43,6 +43,8 @@ export const authShim = {
         description: 'HS256 key of the session JWT (at least 32 bytes); the api Worker verifies with the same value',
         source: 'generated',
         sharedGroup: 'session-jwt',
+        rotationSlot: 'SESSION_JWT_SECRET_NEXT',
+        signs: true,
       });
     } else {
       // Public keys of earlier signing keys stay published here during a rotation; the current key is always served.
@@ -52,6 +54,7 @@ export const authShim = {
         description: 'Ed25519 private key of the session JWT as a JWK (JSON with kty OKP, crv Ed25519, x, d, kid); the api Worker reads the public key from /.well-known/jwks.json',
         source: 'generated',
         rotationSlot: 'SESSION_JWT_PRIVATE_JWK_NEXT',
+        signs: true,
       });
     }
     bindings.kvNamespaces.push({ binding: 'ROLES', description: 'roles per user (key roles:<userId>, a JSON array) put into session JWTs' });

@@ -31,6 +31,7 @@ export const receiver = {
         description: 'HS256 key of the session JWT, the same value as the auth shim (at least 32 bytes)',
         source: 'generated',
         sharedGroup: 'session-jwt',
+        rotationSlot: 'SESSION_JWT_SECRET_NEXT',
       });
     }
     return bindings;

@@ -19,6 +19,7 @@ export const sender = {
       source: 'generated',
       sharedGroup: 'signing',
       rotationSlot: 'SIGNING_SECRETS_NEXT',
+      signs: true,
     });
     return bindings;
   },

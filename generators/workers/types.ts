@@ -12,6 +12,11 @@ export interface SecretRequirement {
   sharedGroup?: string;
   /** A second name the Worker also reads, so `appshell secrets --rotate` can add a value beside the current one. */
   rotationSlot?: string;
+  /**
+   * This Worker signs with the secret; the others holding it only verify. A rotation gives the new value to the
+   * verifiers first and to the signers last, and removes the old value from the signers first.
+   */
+  signs?: boolean;
   /** Needed only by an optional route (e.g. presigned uploads): never required by --check, --push or deploy. */
   optional?: boolean;
 }

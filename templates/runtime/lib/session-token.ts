@@ -31,6 +31,8 @@ export interface SessionTokenEnv {
   SESSION_JWT_AUDIENCE?: string;
   /** HS256 only: the secret shared with the auth shim (at least 32 bytes). */
   SESSION_JWT_SECRET?: string;
+  /** HS256 only, during or after a rotation (`appshell secrets --rotate`): a token verifies with either slot. */
+  SESSION_JWT_SECRET_NEXT?: string;
   /** EdDSA only: service binding to the auth shim, which serves `/.well-known/jwks.json`. */
   AUTH_SHIM?: Fetcher;
 }
@@ -63,6 +65,8 @@ export interface SessionVerifierOptions {
   audience: string;
   /** HS256: the shared secret. */
   secret?: string;
+  /** HS256 during a key rotation: the other slot's secret; a token signed with either verifies. */
+  secondSecret?: string;
   /** EdDSA: a fetcher (service binding) that serves the JWKS. */
   jwksFetcher?: Fetcher;
   /** Path of the JWKS on `jwksFetcher`. */
@@ -102,6 +106,7 @@ export function createSessionVerifier(options: SessionVerifierOptions): SessionV
   };
   const maxLength = options.maxTokenLength ?? defaultMaxTokenLength;
   const getKey = keyResolver(options);
+  const getSecondKey = options.algorithm === 'HS256' && options.secondSecret ? hmacKeyResolver(options.secondSecret) : undefined;
   const verifyOptions: JWTVerifyOptions = {
     algorithms: [options.algorithm],
     issuer: options.issuer,
@@ -117,7 +122,12 @@ export function createSessionVerifier(options: SessionVerifierOptions): SessionV
     // Bound the work an attacker can cause: no base64 decoding, JSON parsing or crypto on huge input.
     if (token.length > maxLength) return { ok: false, reason: 'too_long' };
     try {
-      const { payload, protectedHeader } = await jwtVerify(token, getKey, now ? { ...verifyOptions, currentDate: now() } : verifyOptions);
+      const checks = now ? { ...verifyOptions, currentDate: now() } : verifyOptions;
+      const { payload, protectedHeader } = await jwtVerify(token, getKey, checks).catch((error: unknown) => {
+        // Only a signature that the first key refuses is worth the second: every other check would fail alike.
+        if (getSecondKey && error instanceof errors.JWSSignatureVerificationFailed) return jwtVerify(token, getSecondKey, checks);
+        throw error;
+      });
       const pointer = keyPointingHeaders.find((name) => name in protectedHeader);
       if (pointer) return { ok: false, reason: 'unsupported_header', detail: `header ${pointer}` };
       // With one fixed secret a `kid` selects nothing; accepting it would invite code that looks keys up by it.
@@ -170,11 +180,14 @@ export function sessionVerifierFromEnv(env: SessionTokenEnv): SessionVerifier {
 
 export function sessionVerifierOptionsFromEnv(env: SessionTokenEnv): SessionVerifierOptions {
   const algorithm = (env.SESSION_JWT_ALG ?? 'HS256') as SessionVerifierOptions['algorithm'];
+  // Either slot may hold the only secret: a finished rotation leaves the new value in whichever slot it went to.
+  const [secret, secondSecret] = [env.SESSION_JWT_SECRET, env.SESSION_JWT_SECRET_NEXT].filter((value): value is string => Boolean(value));
   return {
     algorithm,
     issuer: env.SESSION_JWT_ISSUER ?? '',
     audience: env.SESSION_JWT_AUDIENCE ?? '',
-    ...(env.SESSION_JWT_SECRET !== undefined ? { secret: env.SESSION_JWT_SECRET } : {}),
+    ...(secret !== undefined ? { secret } : {}),
+    ...(secondSecret !== undefined ? { secondSecret } : {}),
     ...(env.AUTH_SHIM ? { jwksFetcher: env.AUTH_SHIM } : {}),
   };
 }
@@ -197,6 +210,9 @@ function checkOptions(options: SessionVerifierOptions): string | null {
   if (options.algorithm === 'HS256') {
     // RFC 7518 §3.2: an HS256 key must be at least as long as the hash output.
     if (!options.secret || new TextEncoder().encode(options.secret).length < 32) return 'SESSION_JWT_SECRET missing or under 32 bytes';
+    if (options.secondSecret !== undefined && new TextEncoder().encode(options.secondSecret).length < 32) {
+      return 'SESSION_JWT_SECRET_NEXT under 32 bytes';
+    }
   } else if (!options.jwksFetcher) {
     return 'EdDSA needs the AUTH_SHIM service binding';
   }
@@ -204,19 +220,7 @@ function checkOptions(options: SessionVerifierOptions): string | null {
 }
 
 function keyResolver(options: SessionVerifierOptions): JWTVerifyGetKey {
-  if (options.algorithm === 'HS256') {
-    let key: Promise<CryptoKey> | undefined;
-    return function hmacKey() {
-      key ??= crypto.subtle.importKey(
-        'raw',
-        new TextEncoder().encode(options.secret),
-        { name: 'HMAC', hash: 'SHA-256' },
-        false,
-        ['verify'],
-      );
-      return key;
-    };
-  }
+  if (options.algorithm === 'HS256') return hmacKeyResolver(options.secret!);
   const fetcher = options.jwksFetcher!;
   // The host is never resolved: the service binding routes the request to the auth shim.
   const url = new URL(options.jwksPath ?? '/.well-known/jwks.json', 'https://auth-shim.internal');
@@ -232,6 +236,15 @@ function keyResolver(options: SessionVerifierOptions): JWTVerifyGetKey {
       }
     },
   });
+}
+
+/** An HMAC key imported on first use and kept for the verifier's life. */
+function hmacKeyResolver(secret: string): JWTVerifyGetKey {
+  let key: Promise<CryptoKey> | undefined;
+  return function hmacKey() {
+    key ??= crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    return key;
+  };
 }
 
 /** A JWKS fetch that failed below HTTP (binding missing, Worker down): the keys, not the token, are at fault. */

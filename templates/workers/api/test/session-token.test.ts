@@ -7,6 +7,7 @@ import {
   createSessionVerifier,
   readBearerToken,
   sessionFailureStatus,
+  sessionVerifierFromEnv,
   type SessionVerifierOptions,
 } from '../src/lib/session-token.js';
 import { jwtVectors } from './fixtures/jwt-vectors.js';
@@ -89,6 +90,30 @@ describe('verifier bounds', () => {
       expect(result, JSON.stringify(bad)).toMatchObject({ ok: false, reason: 'misconfigured' });
       if (!result.ok) expect(sessionFailureStatus(result.reason).status).toBe(500);
     }
+  });
+
+  it('accepts a token signed with either rotation slot, and nothing else', async () => {
+    const sign = (secret: string) =>
+      new SignJWT({ roles: [] })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject('user-1')
+        .setIssuer(jwtVectors.issuer)
+        .setAudience(jwtVectors.audience)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(secret));
+    const [current, next, other] = ['c', 'n', 'o'].map((letter) => `hs256_1700000000_${letter.repeat(43)}`) as [string, string, string];
+    const both = sessionVerifierFromEnv({ SESSION_JWT_ALG: 'HS256', SESSION_JWT_ISSUER: jwtVectors.issuer, SESSION_JWT_AUDIENCE: jwtVectors.audience, SESSION_JWT_SECRET: current, SESSION_JWT_SECRET_NEXT: next });
+    expect(await both(await sign(current))).toMatchObject({ ok: true, auth: { userId: 'user-1' } });
+    expect(await both(await sign(next))).toMatchObject({ ok: true, auth: { userId: 'user-1' } });
+    expect(await both(await sign(other))).toMatchObject({ ok: false, reason: 'bad_signature' });
+    // After a finished rotation only the slot that is left holds a secret.
+    const nextOnly = sessionVerifierFromEnv({ SESSION_JWT_ALG: 'HS256', SESSION_JWT_ISSUER: jwtVectors.issuer, SESSION_JWT_AUDIENCE: jwtVectors.audience, SESSION_JWT_SECRET_NEXT: next });
+    expect(await nextOnly(await sign(next))).toMatchObject({ ok: true });
+    expect(await nextOnly(await sign(current))).toMatchObject({ ok: false, reason: 'bad_signature' });
+    // A second slot too short to be a key fails closed, like the first.
+    const short = createSessionVerifier({ ...vectorOptions, secondSecret: 'short' });
+    expect(await short(await sign(current))).toMatchObject({ ok: false, reason: 'misconfigured' });
   });
 
   it('allows the configured skew and no more (default 5 s, at most 30 s)', async () => {

@@ -28,6 +28,8 @@ export interface Env extends CorsEnv, RateLimiterEnv {
   SESSION_TTL_SECONDS?: string;
   /** Secret, HS256: at least 32 bytes, shared with the api Worker. */
   SESSION_JWT_SECRET?: string;
+  /** The second HS256 slot, written by `appshell secrets --rotate SESSION_JWT_SECRET`: the newer secret signs. */
+  SESSION_JWT_SECRET_NEXT?: string;
   /** Secret, EdDSA: the Ed25519 private key as a JWK (JSON). */
   SESSION_JWT_PRIVATE_JWK?: string;
   /** The second key slot, written by `appshell secrets --rotate SESSION_JWT_PRIVATE_JWK`: the newer key signs. */

@@ -37,10 +37,13 @@ let ed25519Cache: { jwk: string; keys: SigningKey[] } | undefined;
  */
 export async function loadSigningKey(env: Env, algorithm: SessionAlgorithm): Promise<Checked<{ signingKey: SigningKey }>> {
   if (algorithm === 'HS256') {
-    const secret = env.SESSION_JWT_SECRET ?? '';
-    if (new TextEncoder().encode(secret).byteLength < minimumSecretBytes) {
-      return misconfigured(`SESSION_JWT_SECRET is missing or shorter than ${minimumSecretBytes} bytes`);
-    }
+    const named = [['SESSION_JWT_SECRET', env.SESSION_JWT_SECRET], ['SESSION_JWT_SECRET_NEXT', env.SESSION_JWT_SECRET_NEXT]] as const;
+    const slots = named.filter(([, value]) => Boolean(value));
+    // The primary slot names the problem when neither is set; a slot that is set must be a real key.
+    const short = slots.length === 0 ? named[0] : slots.find(([, value]) => new TextEncoder().encode(value).byteLength < minimumSecretBytes);
+    if (short) return misconfigured(`${short[0]} is missing or shorter than ${minimumSecretBytes} bytes`);
+    // During a rotation both slots are set: the newer secret signs (the Workers that verify accept both).
+    const secret = slots.map(([, value]) => value!).reduce((newest, value) => (secretCreatedAt(value) > secretCreatedAt(newest) ? value : newest));
     if (hmacCache?.secret !== secret) {
       const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
       hmacCache = { secret, key };
@@ -70,6 +73,15 @@ async function loadEd25519Slots(texts: string[]): Promise<Checked<{ keys: Signin
   const ordered = keys.sort((a, b) => b.created - a.created).map((entry) => entry.signingKey);
   ed25519Cache = { jwk: cacheKey, keys: ordered };
   return { ok: true, keys: ordered };
+}
+
+/**
+ * When an HS256 secret was made: appshell writes `hs256_<unix seconds>_<random>`, so that the auth shim can tell the
+ * newer of two slots; the whole text is the HMAC key. A secret in any other form counts as the oldest.
+ */
+export function secretCreatedAt(secret: string): number {
+  const match = /^hs256_(\d{1,12})_/.exec(secret);
+  return match ? Number(match[1]) : 0;
 }
 
 function createdAt(text: string): number {

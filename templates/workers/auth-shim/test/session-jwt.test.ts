@@ -83,6 +83,29 @@ describe('HS256 signing key', () => {
     await expect(verifySessionToken(token, 'HS256', { SESSION_JWT_SECRET: secret })).resolves.toBeTruthy();
   });
 
+  it('during a rotation signs with the newer of the two slots, whichever slot holds it', async () => {
+    const older = `hs256_1700000000_${'o'.repeat(43)}`;
+    const newer = `hs256_1800000000_${'n'.repeat(43)}`;
+    for (const [primary, next] of [[older, newer], [newer, older]]) {
+      const { token } = await mint({ SESSION_JWT_SECRET: primary, SESSION_JWT_SECRET_NEXT: next });
+      await expect(verifySessionToken(token, 'HS256', { SESSION_JWT_SECRET: newer })).resolves.toBeTruthy();
+      await expect(verifySessionToken(token, 'HS256', { SESSION_JWT_SECRET: older })).rejects.toBeInstanceOf(errors.JWSSignatureVerificationFailed);
+    }
+    // A secret without appshell's time stamp counts as the oldest; the next slot alone (a finished rotation) signs.
+    const { token: stamped } = await mint({ SESSION_JWT_SECRET: 'p'.repeat(40), SESSION_JWT_SECRET_NEXT: newer });
+    await expect(verifySessionToken(stamped, 'HS256', { SESSION_JWT_SECRET: newer })).resolves.toBeTruthy();
+    const { token: alone } = await mint({ SESSION_JWT_SECRET: undefined, SESSION_JWT_SECRET_NEXT: newer });
+    await expect(verifySessionToken(alone, 'HS256', { SESSION_JWT_SECRET: newer })).resolves.toBeTruthy();
+  });
+
+  it('refuses a short second slot as misconfiguration, naming the slot', async () => {
+    const { result: response, logs } = await captureLogs(() =>
+      callWorker(sessionRequest(body), { ...instantEnv(instant), ...hs256, SESSION_JWT_SECRET_NEXT: 'short' }),
+    );
+    expect(response.status).toBe(500);
+    expect(requestLogLine(logs).detail).toBe('misconfigured: SESSION_JWT_SECRET_NEXT is missing or shorter than 32 bytes');
+  });
+
   it('refuses to mint before asking the provider when misconfigured (the caller’s token is not spent)', async () => {
     const { result: response, logs } = await captureLogs(() =>
       callWorker(sessionRequest({ refresh_token: crypto.randomUUID() }), { ...instantEnv(instant), ...hs256, SESSION_JWT_SECRET: 'short' }),
