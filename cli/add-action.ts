@@ -1,11 +1,9 @@
 import { planAddAction } from '../generators/add-action.js';
-import { countActions } from '../generators/plan.js';
 import { loadCliTemplates } from './precompiled.js';
 import { movedSuggestion, type AddRouteFlags } from './add-route.js';
-import { showAndApply } from './apply.js';
+import { applyAddition } from './apply.js';
 import { diskTree } from './disk-tree.js';
 import { usageError } from './errors.js';
-import { print } from './output.js';
 import { loadProject } from './project.js';
 
 /** `appshell add-route <name> --worker receiver [--requires-user]`: an action of the receiver. */
@@ -23,12 +21,12 @@ export async function runAddAction(name: string, flags: AddRouteFlags): Promise<
     force: Boolean(flags.force),
   });
   if (!plan.ok) throw usageError(plan.message);
-  const counts = countActions(plan.files);
-  if (plan.alreadyThere && counts.create + counts.update + counts.conflict === 0) {
-    print(`${plan.action.name} is already an action of the receiver: nothing to change.`);
-    return;
-  }
-  print(`${flags.dryRun ? 'Plan for' : 'Adding'} receiver action ${plan.action.name}${plan.action.requiresUser ? ' (requires a user)' : ''}`);
-  const written = await showAndApply({ root, newProject: false, files: plan.files }, { dryRun: flags.dryRun, conflictSuggestion: movedSuggestion });
-  if (written) print(`Done. Edit workers/receiver/src/actions/${plan.action.handler}.ts; apps call it through the sender's POST /send.`);
+  await applyAddition({ root, newProject: false, files: plan.files }, {
+    alreadyThere: plan.alreadyThere,
+    nothingToChange: `${plan.action.name} is already an action of the receiver: nothing to change.`,
+    heading: `${flags.dryRun ? 'Plan for' : 'Adding'} receiver action ${plan.action.name}${plan.action.requiresUser ? ' (requires a user)' : ''}`,
+    done: `Done. Edit workers/receiver/src/actions/${plan.action.handler}.ts; apps call it through the sender's POST /send.`,
+    dryRun: flags.dryRun,
+    conflictSuggestion: movedSuggestion,
+  });
 }

@@ -1,7 +1,7 @@
 import { planAddRoute } from '../generators/add-route.js';
 import { countActions } from '../generators/plan.js';
 import { loadCliTemplates } from './precompiled.js';
-import { showAndApply } from './apply.js';
+import { applyAddition, showAndApply } from './apply.js';
 import { diskTree } from './disk-tree.js';
 import { usageError } from './errors.js';
 import { print } from './output.js';
@@ -64,15 +64,15 @@ export async function runAddRoute(target: string | undefined, flags: AddRouteFla
     force: Boolean(flags.force),
   });
   if (!plan.ok) throw usageError(plan.message);
-
-  const counts = countActions(plan.files);
-  if (plan.alreadyThere && counts.create + counts.update + counts.conflict === 0) {
-    print(`${plan.route.methods.join(',')} ${plan.route.path} is already a route: nothing to change.`);
-    return;
-  }
-  print(`${flags.dryRun ? 'Plan for' : 'Adding'} ${plan.route.methods.join(',')} ${plan.route.path} (handler src/extensions/${plan.route.handler}.ts)`);
-  const written = await showAndApply({ root, newProject: false, files: plan.files }, { dryRun: flags.dryRun, conflictSuggestion: movedSuggestion });
-  if (written) print(`Done. Edit workers/api/src/extensions/${plan.route.handler}.ts; its test is workers/api/test/extensions/${plan.route.handler}.test.ts.`);
+  const { route } = plan;
+  await applyAddition({ root, newProject: false, files: plan.files }, {
+    alreadyThere: plan.alreadyThere,
+    nothingToChange: `${route.methods.join(',')} ${route.path} is already a route: nothing to change.`,
+    heading: `${flags.dryRun ? 'Plan for' : 'Adding'} ${route.methods.join(',')} ${route.path} (handler src/extensions/${route.handler}.ts)`,
+    done: `Done. Edit workers/api/src/extensions/${route.handler}.ts; its test is workers/api/test/extensions/${route.handler}.test.ts.`,
+    dryRun: flags.dryRun,
+    conflictSuggestion: movedSuggestion,
+  });
 }
 
 /** `appshell add-route --sync`: registries, OpenAPI and missing handlers from appshell.json as it is now. */

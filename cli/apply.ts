@@ -99,6 +99,23 @@ export async function applyPlan(plan: Plan): Promise<ApplyResult> {
 }
 
 /**
+ * The tail of `add-route` and its receiver form: an entry that is already there with nothing to write says so;
+ * otherwise the heading, the plan and the apply, then `done` once something was written.
+ */
+export async function applyAddition(
+  plan: Plan,
+  options: { alreadyThere: boolean; nothingToChange: string; heading: string; done: string; dryRun?: boolean; conflictSuggestion: string },
+): Promise<void> {
+  const counts = countActions(plan.files);
+  if (options.alreadyThere && counts.create + counts.update + counts.conflict === 0) {
+    print(options.nothingToChange);
+    return;
+  }
+  print(options.heading);
+  if (await showAndApply(plan, { dryRun: options.dryRun, conflictSuggestion: options.conflictSuggestion })) print(options.done);
+}
+
+/**
  * The tail every writing command shares: print the plan, stop for `--dry-run`, refuse conflicts (exit 1,
  * nothing written), then apply. Returns whether anything was written.
  */

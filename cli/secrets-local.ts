@@ -19,7 +19,7 @@ export interface LocalOptions {
 
 const privateMode = 0o600;
 
-async function readIfPresent(path: string): Promise<string | undefined> {
+export async function readIfPresent(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
@@ -33,7 +33,7 @@ async function readIfPresent(path: string): Promise<string | undefined> {
  * renames them into place one after the other: a failure before the renames leaves every file as it was, and
  * no temporary file is left behind.
  */
-async function writePrivateFiles(root: string, files: LocalFilePlan[]): Promise<void> {
+export async function writePrivateFiles(root: string, files: LocalFilePlan[]): Promise<void> {
   const staged: { temp: string; target: string }[] = [];
   try {
     for (const file of files) {

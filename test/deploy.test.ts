@@ -215,6 +215,19 @@ describe('appshell deploy through a recording wrangler', () => {
       expect(deployCalls(await wrangler.calls())).toEqual([]);
     });
 
+    it('counts a secret kept in its rotation slot as set (after a finished rotation)', async () => {
+      const { wrangler, deploy } = await project('preflight-slots');
+      await wrangler.setState({
+        'demo-auth-shim-staging': ['SESSION_JWT_SECRET_NEXT'],
+        'demo-api-staging': ['SESSION_JWT_SECRET'],
+        'demo-sender-staging': ['SIGNING_SECRETS_NEXT'],
+        'demo-receiver-staging': ['SESSION_JWT_SECRET_NEXT', 'SIGNING_SECRETS'],
+      });
+      const result = await deploy(['--env', 'staging']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(deployCalls(await wrangler.calls())).toHaveLength(4);
+    });
+
     it('outside a project', async () => {
       const result = await runCli(['deploy', '--env', 'staging'], { cwd: workspace.dir });
       expect(result.exitCode).toBe(2);

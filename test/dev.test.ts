@@ -75,7 +75,7 @@ describe('appshell dev', () => {
       return /SESSION_JWT_SECRET='([^']+)'/.exec(await readFile(path, 'utf8'))?.[1];
     };
     const authSecret = await read('auth-shim');
-    expect(authSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(authSecret).toMatch(/^hs256_\d{10}_[A-Za-z0-9_-]{43}$/);
     expect(await read('api')).toBe(authSecret);
     expect(output.text()).not.toContain(authSecret!);
   });

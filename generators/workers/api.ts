@@ -1,3 +1,4 @@
+import { addSessionVerificationKey, sessionVerificationVars } from './session-verification.js';
 import { baseRuntimeModules, emptyBindings, type WorkerDescriptor } from './types.js';
 
 export const api = {
@@ -10,9 +11,7 @@ export const api = {
   bindings(manifest) {
     const bindings = emptyBindings();
     bindings.vars = {
-      SESSION_JWT_ALG: manifest.session.alg,
-      SESSION_JWT_ISSUER: manifest.session.issuer,
-      SESSION_JWT_AUDIENCE: manifest.session.audience,
+      ...sessionVerificationVars(manifest),
       RATE_LIMIT_PER_MINUTE: '100',
       // Largest proxied upload (POST /v1/r2/upload); larger bodies get 413 and leave nothing stored.
       MAX_UPLOAD_BYTES: String(100 * 1024 * 1024),
@@ -35,18 +34,7 @@ export const api = {
     bindings.kvNamespaces.push({ binding: 'API_KEYS', description: 'API key hashes, shared with the receiver' });
     // One SQLite-backed object per user (and per route group with its own limit): exact counts, alarm cleanup.
     bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });
-    if (manifest.session.alg === 'EdDSA') {
-      // The public keys come from the auth shim's JWKS through this binding; no shared secret.
-      bindings.services.push({ binding: 'AUTH_SHIM', worker: 'auth-shim' });
-    } else {
-      bindings.secrets.push({
-        name: 'SESSION_JWT_SECRET',
-        description: 'HS256 key of the session JWT, the same value as the auth shim (at least 32 bytes)',
-        source: 'generated',
-        sharedGroup: 'session-jwt',
-        rotationSlot: 'SESSION_JWT_SECRET_NEXT',
-      });
-    }
+    addSessionVerificationKey(bindings, manifest);
     bindings.secrets.push(
       { name: 'R2_ACCESS_KEY_ID', description: 'R2 API token access key id, for presigned uploads (/v1/r2/signed-put)', source: 'provided', optional: true },
       { name: 'R2_SECRET_ACCESS_KEY', description: 'R2 API token secret access key, for presigned uploads', source: 'provided', optional: true },

@@ -1,3 +1,4 @@
+import { addSessionVerificationKey, sessionVerificationVars } from './session-verification.js';
 import { baseRuntimeModules, emptyBindings, type WorkerDescriptor } from './types.js';
 
 export const receiver = {
@@ -9,11 +10,7 @@ export const receiver = {
   dependencies: ['hono', 'jose', 'standardwebhooks'],
   bindings(manifest) {
     const bindings = emptyBindings();
-    bindings.vars = {
-      SESSION_JWT_ALG: manifest.session.alg,
-      SESSION_JWT_ISSUER: manifest.session.issuer,
-      SESSION_JWT_AUDIENCE: manifest.session.audience,
-    };
+    bindings.vars = sessionVerificationVars(manifest);
     bindings.kvNamespaces.push({ binding: 'API_KEYS', description: 'API key hashes, shared with the api Worker' });
     bindings.durableObjects.push({ binding: 'REPLAY_GUARD', className: 'ReplayGuard' });
     bindings.secrets.push({
@@ -23,17 +20,7 @@ export const receiver = {
       sharedGroup: 'signing',
       rotationSlot: 'SIGNING_SECRETS_NEXT',
     });
-    if (manifest.session.alg === 'EdDSA') {
-      bindings.services.push({ binding: 'AUTH_SHIM', worker: 'auth-shim' });
-    } else {
-      bindings.secrets.push({
-        name: 'SESSION_JWT_SECRET',
-        description: 'HS256 key of the session JWT, the same value as the auth shim (at least 32 bytes)',
-        source: 'generated',
-        sharedGroup: 'session-jwt',
-        rotationSlot: 'SESSION_JWT_SECRET_NEXT',
-      });
-    }
+    addSessionVerificationKey(bindings, manifest);
     return bindings;
   },
 } satisfies WorkerDescriptor;
