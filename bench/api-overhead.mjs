@@ -4,6 +4,9 @@
 // template (`templates/workers/api`) on `/health`, `/v1/hello` (auth guard + rate limiter) and
 // `GET /v1/projects` (guard + rate limiter + KV). Load comes from autocannon, bounded in time; latencies are
 // taken from every response with sub-millisecond precision (autocannon's own histogram rounds to 1 ms).
+// For the team's choice of limiter, the same template is also bundled with its limiter swapped at build time
+// (NOT the shipped design): once for the Workers Rate Limiting binding (approximate, per location), once for
+// none at all (the guard alone).
 //
 //   node bench/api-overhead.mjs [--duration 8] [--warmup 2] [--connections 1,10] [--write]
 //
@@ -51,6 +54,35 @@ app.use('/v1/*', (c, next) => jwt({ secret: c.env.SESSION_JWT_SECRET, alg: 'HS25
 app.get('/v1/projects', (c) => c.json({ projects: [], user: c.get('jwtPayload').sub }));
 export default app;
 `;
+
+/**
+ * An esbuild plugin that replaces the module `rate-limit.ts` imports (`lib/rate-limiter.js`, the Durable Object
+ * client) with a stand-in of the same interface: `binding` asks a Workers Rate Limiting binding, `none` admits all.
+ */
+function swapLimiter(kind) {
+  const real = join(root, 'templates/runtime/lib/rate-limiter.ts');
+  const contents = {
+    binding: `export { rateLimitHeaders } from ${JSON.stringify(real)};
+export async function checkRateLimit(limiter, key, limit, windowSeconds) {
+  const { success } = await limiter.limit({ key });
+  // The binding tells only yes or no: what is left is not known.
+  return { allowed: success, limit, remaining: success ? limit - 1 : 0, resetSeconds: windowSeconds };
+}`,
+    none: `export { rateLimitHeaders } from ${JSON.stringify(real)};
+export async function checkRateLimit(_limiter, _key, limit, windowSeconds) {
+  return { allowed: true, limit, remaining: limit, resetSeconds: windowSeconds };
+}`,
+  }[kind];
+  return {
+    name: `limiter-${kind}`,
+    setup(builder) {
+      builder.onResolve({ filter: /rate-limiter\.js$/ }, (resolved) =>
+        resolved.importer.endsWith('rate-limit.ts') ? { path: `limiter-${kind}`, namespace: 'bench-limiter' } : undefined,
+      );
+      builder.onLoad({ filter: /.*/, namespace: 'bench-limiter' }, () => ({ contents, loader: 'js', resolveDir: root }));
+    },
+  };
+}
 
 async function bundle(outDir, name, options) {
   const outfile = join(outDir, `${name}.mjs`);
@@ -104,7 +136,10 @@ async function main() {
   const outDir = mkdtempSync(join(tmpdir(), 'appshell-bench-'));
   let mf;
   try {
-    const apiScript = await bundle(outDir, 'api', { entryPoints: [join(root, 'templates/workers/api/src/index.ts')] });
+    const apiEntry = [join(root, 'templates/workers/api/src/index.ts')];
+    const apiScript = await bundle(outDir, 'api', { entryPoints: apiEntry });
+    const apiBindingScript = await bundle(outDir, 'api-ratelimit-binding', { entryPoints: apiEntry, plugins: [swapLimiter('binding')] });
+    const apiNoLimiterScript = await bundle(outDir, 'api-no-limiter', { entryPoints: apiEntry, plugins: [swapLimiter('none')] });
     const honoScript = await bundle(outDir, 'hono-jwt', { stdin: { contents: honoJwtSource, resolveDir: root, loader: 'js' } });
     const socket = [{ host: '127.0.0.1', port: 0 }];
     mf = new Miniflare({
@@ -127,32 +162,16 @@ async function main() {
           bindings: { SESSION_JWT_SECRET: secret },
           unsafeDirectSockets: socket,
         },
-        {
-          name: 'api',
-          modules: true,
-          scriptPath: apiScript,
-          modulesRoot: outDir,
-          compatibilityDate,
-          compatibilityFlags: ['nodejs_compat'],
-          bindings: {
-            SESSION_JWT_ALG: 'HS256',
-            SESSION_JWT_ISSUER: issuer,
-            SESSION_JWT_AUDIENCE: audience,
-            SESSION_JWT_SECRET: secret,
-            ALLOWED_ORIGINS: 'http://localhost:3000',
-            // High enough that the run never hits 429: every request still goes through the Durable Object.
-            RATE_LIMIT_PER_MINUTE: '100000000',
-          },
-          kvNamespaces: ['PROJECTS'],
-          r2Buckets: ['R2'],
-          durableObjects: { RATE_LIMITER: { className: 'RateLimiter', useSQLite: true } },
-          unsafeDirectSockets: socket,
-        },
+        apiWorker('api', apiScript, { durableObjects: { RATE_LIMITER: { className: 'RateLimiter', useSQLite: true } } }),
+        apiWorker('api-ratelimit-binding', apiBindingScript, { ratelimits: { RATE_LIMITER: { simple: { limit: 100000000, period: 60 } } } }),
+        apiWorker('api-no-limiter', apiNoLimiterScript, {}),
       ],
     });
     await mf.ready;
     const urlOf = async (name) => (await mf.unsafeGetDirectURL(name)).toString().replace(/\/$/, '');
-    const [helloUrl, honoUrl, apiUrl] = await Promise.all(['hello', 'hono-jwt', 'api'].map(urlOf));
+    const [helloUrl, honoUrl, apiUrl, bindingUrl, noLimiterUrl] = await Promise.all(
+      ['hello', 'hono-jwt', 'api', 'api-ratelimit-binding', 'api-no-limiter'].map(urlOf),
+    );
 
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ email: 'bench@example.com', roles: ['member'] })
@@ -172,17 +191,26 @@ async function main() {
       body: JSON.stringify({ name: 'bench' }),
     });
     if (created.status !== 201) throw new Error(`seeding a project failed: ${created.status} ${await created.text()}`);
+    // The variants share the PROJECTS namespace (same id), so they list the same one project.
+    for (const url of [bindingUrl, noLimiterUrl]) {
+      const listed = (await (await fetch(`${url}/v1/projects`, { headers: auth })).json()).projects;
+      if (listed?.length !== 1) throw new Error(`${url} lists ${listed?.length} projects, not the seeded one`);
+    }
 
     const targets = [
       { label: 'bare "hello" Worker', url: `${helloUrl}/`, headers: {} },
       { label: 'Hono + hono/jwt, `GET /v1/projects`', url: `${honoUrl}/v1/projects`, headers: auth },
       { label: 'api `GET /health` (no auth)', url: `${apiUrl}/health`, headers: {} },
       { label: 'api `GET /v1/hello` (guard + rate limit)', url: `${apiUrl}/v1/hello`, headers: auth },
-      { label: 'api `GET /v1/projects` (guard + rate limit + KV)', url: `${apiUrl}/v1/projects`, headers: auth },
+      { label: 'api `GET /v1/projects` (guard + rate limit + KV)', url: `${apiUrl}/v1/projects`, headers: auth, shipped: true },
+      { label: 'not shipped: Rate Limiting binding (approximate), `GET /v1/hello`', url: `${bindingUrl}/v1/hello`, headers: auth },
+      { label: 'not shipped: Rate Limiting binding (approximate), `GET /v1/projects`', url: `${bindingUrl}/v1/projects`, headers: auth },
+      { label: 'not shipped: no limiter, `GET /v1/hello` (guard only)', url: `${noLimiterUrl}/v1/hello`, headers: auth },
+      { label: 'not shipped: no limiter, `GET /v1/projects` (guard + KV)', url: `${noLimiterUrl}/v1/projects`, headers: auth },
     ];
     const rows = [];
     for (const target of targets) {
-      const row = { label: target.label, runs: [] };
+      const row = { label: target.label, shipped: Boolean(target.shipped), runs: [] };
       for (const connections of concurrencies) {
         const run = await measure(target, connections);
         row.runs.push(run);
@@ -197,6 +225,31 @@ async function main() {
     await mf?.dispose();
     rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+/** The API Worker template with the bench's vars; `extra` says how RATE_LIMITER is bound. */
+function apiWorker(name, scriptPath, extra) {
+  return {
+    name,
+    modules: true,
+    scriptPath,
+    modulesRoot: dirname(scriptPath),
+    compatibilityDate,
+    compatibilityFlags: ['nodejs_compat'],
+    bindings: {
+      SESSION_JWT_ALG: 'HS256',
+      SESSION_JWT_ISSUER: issuer,
+      SESSION_JWT_AUDIENCE: audience,
+      SESSION_JWT_SECRET: secret,
+      ALLOWED_ORIGINS: 'http://localhost:3000',
+      // High enough that the run never hits 429: every request still goes through the limiter.
+      RATE_LIMIT_PER_MINUTE: '100000000',
+    },
+    kvNamespaces: ['PROJECTS'],
+    r2Buckets: ['R2'],
+    unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+    ...extra,
+  };
 }
 
 function renderTable(rows) {
@@ -217,7 +270,7 @@ function renderTable(rows) {
     ),
     '',
   ];
-  const projects = rows[rows.length - 1];
+  const projects = rows.find((row) => row.shipped);
   concurrencies.forEach((c, i) => {
     const ratio = projects.runs[i].p50 / bare.runs[i].p50;
     const vsHono = projects.runs[i].p50 / hono.runs[i].p50;
