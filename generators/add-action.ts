@@ -31,7 +31,7 @@ export function renderActionIndexFiles(manifest: ProjectManifest): DesiredFile[]
 }
 
 /**
- * `appshell add-route <name> --worker receiver [--requires-user]`: adds an action to the receiver's registry.
+ * `appshell add-route <name> --worker receiver [--public]`: adds an action to the receiver's registry.
  * The same request twice changes nothing; the same name with another `requiresUser` is refused.
  */
 export function planAddAction(input: {

@@ -192,12 +192,12 @@ describe('OpenAPI document', () => {
 
   it('lists what the storage routes really answer (ranges, sized signed PUTs, chunked uploads)', () => {
     const init = planInitWorker({ answers: { ...defaultAnswers('shop'), features: ['stream'] }, root: '/x', tree: memoryTree(), newProject: true, source, force: false });
-    type Op = { parameters?: { name: string }[]; responses: Record<string, unknown>; requestBody?: { required: boolean } };
+    type Op = { parameters?: { name: string; required?: boolean }[]; responses: Record<string, unknown>; requestBody?: { required: boolean } };
     const doc = buildOpenApi(init.manifest) as { paths: Record<string, Record<string, Op>>; components: { responses: Record<string, unknown> } };
     const object = doc.paths['/v1/r2/object']!.get!;
     expect(Object.keys(object.responses)).toEqual(expect.arrayContaining(['200', '206', '304', '404', '416']));
     const signedPut = doc.paths['/v1/r2/signed-put']!.get!;
-    expect(signedPut.parameters?.map((p) => p.name)).toContain('size');
+    expect(signedPut.parameters?.find((p) => p.name === 'size')).toMatchObject({ required: true });
     expect(Object.keys(signedPut.responses)).toEqual(expect.arrayContaining(['413', '500']));
     // Uploads without Content-Length are accepted (multipart under the cap), so 411 is never answered.
     expect(Object.keys(doc.paths['/v1/r2/upload']!.post!.responses)).not.toContain('411');

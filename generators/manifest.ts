@@ -34,11 +34,29 @@ const extensionRouteSchema = z.strictObject({
 
 const receiverActionSchema = z.strictObject({
   name: z.string(),
-  requiresUser: z._default(z.boolean(), false),
+  requiresUser: described(z._default(z.boolean(), true), 'Whether the signed body must carry a signed-in user (default); false makes the action public'),
   handler: z.string(),
 });
 
 /** `appshell.json`: what the project is made of. Every command reads it; editors validate it with the JSON Schema. */
+const days = (fallback: number) => z._default(z.int().check(z.positive(), z.lte(3650)), fallback);
+
+/** The operator's rules for API keys (`obtk_…`), written into the receiver's vars. */
+export const apiKeysSchema = z
+  .strictObject({
+    tiers: described(
+      z._default(z.array(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/))).check(z.minLength(1)), ['free']),
+      'Tiers a user may ask for when provisioning a key (the first is the default). A tier names a quota, never a role',
+    ),
+    defaultTtlDays: described(days(30), 'Lifetime of a key when the user asks for none, in days'),
+    maxTtlDays: described(days(90), 'Longest lifetime a user may ask for, in days'),
+    maxPerUser: described(z._default(z.int().check(z.positive(), z.lte(1000)), 10), 'Keys one user may hold at once'),
+  })
+  .check(z.refine((keys) => keys.defaultTtlDays <= keys.maxTtlDays, 'defaultTtlDays must not be over maxTtlDays'));
+
+/** The defaults of `apiKeys`, from the schema itself. */
+export const defaultApiKeys = apiKeysSchema.parse({});
+
 export const manifestSchema = z.strictObject({
   $schema: z.optional(z.string()),
   templateVersion: described(z.string(), 'The appshell template version the project was generated from'),
@@ -63,6 +81,7 @@ export const manifestSchema = z.strictObject({
   origins: described(z.record(z.string(), z.array(originSchema)), 'CORS allow-list per environment; "dev" is local development'),
   routes: z._default(z.array(extensionRouteSchema), []),
   actions: z._default(z.array(receiverActionSchema), []),
+  apiKeys: described(z._default(apiKeysSchema, defaultApiKeys), 'API keys: tiers, lifetimes and the per-user cap'),
   rotations: described(
     z._default(z.record(z.string(), z.record(z.string(), z.string())), {}),
     'Secret rotations in progress, per environment: secret name -> the slot that holds the new value (names only, never values)',
@@ -99,6 +118,7 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     origins: Object.fromEntries([['dev', answers.origins], ...answers.envs.map((env) => [env, answers.origins])]),
     routes: answers.workers.includes('api') ? [exampleRoute] : [],
     actions: answers.workers.includes('receiver') ? exampleActions : [],
+    apiKeys: defaultApiKeys,
     rotations: {},
     kvNamespaces: {},
   };

@@ -62,7 +62,7 @@ function authShimOperations(manifest: ProjectManifest): Operation[] {
       security: 'none',
       body: obj({ [field]: str() }),
       ok: { status: 200, schema: ref('Session'), description: 'A session JWT' },
-      errors: [400, 401, 429, 502],
+      errors: [400, 401, 413, 429, 502],
     },
   ];
   if (manifest.session.alg === 'EdDSA') {
@@ -115,9 +115,9 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
     api('get', '/v1/r2/signed-put', 'A presigned S3 PUT URL for a direct upload', {
       query: [
         { ...keyQuery, required: false },
-        { name: 'contentType', schema: str() },
+        { name: 'contentType', schema: str('Signed into the URL; default application/octet-stream') },
         { name: 'expires', schema: int('Seconds, at most 3600') },
-        { name: 'size', schema: int('Exact byte count, signed into the URL; at most MAX_UPLOAD_BYTES') },
+        { name: 'size', required: true, schema: int('Exact byte count, signed into the URL; at most MAX_UPLOAD_BYTES') },
       ],
       errors: [400, 401, 413, 429, 500],
       ok: {

@@ -33,16 +33,25 @@ describe('appshell add-route end to end', () => {
     expect(registry).toContain("{ prefix: '/v1/status', methods: ['GET'], public: true, handler: status },");
   });
 
-  it('adds a receiver action', async () => {
-    const action = await cli(['add-route', 'send-invite', '--worker', 'receiver', '--requires-user']);
+  it('adds a receiver action that requires a signed-in user unless --public', async () => {
+    // Red-team finding: actions defaulted to no user, and the sender signs for anyone, so a new action was public.
+    const action = await cli(['add-route', 'send-invite', '--worker', 'receiver']);
     expect(action.exitCode, action.stderr).toBe(0);
     expect(action.stdout).toMatch(/\+ create\s+workers\/receiver\/src\/actions\/send-invite\.ts/);
+    expect(action.stdout).toContain('(requires a user)');
     const registry = await readFile(join(root, 'workers/receiver/src/actions/index.ts'), 'utf8');
     expect(registry).toContain("{ name: 'send-invite', requiresUser: true, handler: sendInvite },");
     const again = await cli(['add-route', 'send-invite', '--worker', 'receiver', '--requires-user']);
     expect(again.stdout).toContain('already an action of the receiver: nothing to change');
-    const conflicting = await cli(['add-route', 'send-invite', '--worker', 'receiver']);
+    const conflicting = await cli(['add-route', 'send-invite', '--worker', 'receiver', '--public']);
     expect(conflicting.exitCode).toBe(2);
+    const both = await cli(['add-route', 'ping', '--worker', 'receiver', '--public', '--requires-user']);
+    expect(both.exitCode).toBe(2);
+    const open = await cli(['add-route', 'ping', '--worker', 'receiver', '--public']);
+    expect(open.exitCode, open.stderr).toBe(0);
+    expect(open.stdout).toContain('(public: anyone who can reach the sender can call it)');
+    expect(await readFile(join(root, 'workers/receiver/src/actions/index.ts'), 'utf8')).toContain("{ name: 'ping', handler: ping },");
+    expect(await readFile(join(root, 'workers/receiver/src/actions/ping.ts'), 'utf8')).toMatch(/^\/\/ PUBLIC ACTION: no signed-in user is checked/m);
     const misplaced = await cli(['add-route', 'ping', '--worker', 'receiver', '--roles', 'admin']);
     expect(misplaced.exitCode).toBe(2);
     expect(misplaced.stderr).toMatch(/--roles: only for api routes/);

@@ -48,6 +48,8 @@ describe('appshell dev', () => {
     expect((await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git'], { cwd: workspace.dir })).exitCode).toBe(0);
     root = join(workspace.dir, 'demo');
     await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
+    // A role-gated extension route, for the API key test below.
+    expect((await runCli(['add-route', '/v1/vip', '--roles', 'enterprise'], { cwd: root })).exitCode).toBe(0);
     child = execa('node', [cliPath, 'dev'], { cwd: root, reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
     output = collect(child);
     await output.waitFor(/Ctrl-C stops every Worker\./, 120_000);
@@ -110,7 +112,7 @@ describe('appshell dev', () => {
     expect(await downloaded.text()).toBe(payload);
   });
 
-  it('provisions an API key through sender and receiver, uses it on the API, and revokes it', async () => {
+  it('provisions an API key through sender and receiver, uses it on the API with no more than the session may, lists and revokes it', async () => {
     const session = await fetch('http://127.0.0.1:8787/auth/session', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -123,13 +125,23 @@ describe('appshell dev', () => {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify(body),
       });
-    const provisioned = await send({ action: 'provision-api-key', name: 'ci', tier: 'pro' });
+    // Red-team finding: tier "enterprise" became the enterprise role. Now a tier outside the operator's allow-list
+    // is 400, a role the session lacks is 403, and the key gets no role from its tier.
+    expect((await send({ action: 'provision-api-key', name: 'ci', tier: 'enterprise' })).status).toBe(400);
+    expect((await send({ action: 'provision-api-key', name: 'ci', roles: ['enterprise'] })).status).toBe(403);
+    const provisioned = await send({ action: 'provision-api-key', name: 'ci', tier: 'free' });
     expect(provisioned.status).toBe(200);
-    const key = (await provisioned.json()) as { token: string; keyId: string; tier: string };
-    expect(key.token).toMatch(/^obtk_/);
+    const key = (await provisioned.json()) as { token: string; keyId: string; tier: string; roles: string[]; expires_at: string };
+    expect(key).toMatchObject({ token: expect.stringMatching(/^obtk_/), tier: 'free', roles: [] });
     const withKey = await fetch('http://127.0.0.1:8788/v1/hello', { headers: { authorization: `Bearer ${key.token}` } });
     expect(withKey.status).toBe(200);
-    expect(await withKey.json()).toMatchObject({ hello: 'bob', roles: ['pro'] });
+    expect(await withKey.json()).toMatchObject({ hello: 'bob', roles: [] });
+    for (const credential of [token, key.token]) {
+      const vip = await fetch('http://127.0.0.1:8788/v1/vip', { headers: { authorization: `Bearer ${credential}` } });
+      expect(vip.status).toBe(403);
+    }
+    const listed = (await (await send({ action: 'list-api-keys' })).json()) as { keys: { keyId: string }[] };
+    expect(listed.keys.map((listedKey) => listedKey.keyId)).toEqual([key.keyId]);
     const revoked = await send({ action: 'revoke-api-key', keyId: key.keyId });
     expect(revoked.status).toBe(200);
     const refused = await fetch('http://127.0.0.1:8788/v1/hello', { headers: { authorization: `Bearer ${key.token}` } });

@@ -10,7 +10,14 @@ export const receiver = {
   dependencies: ['hono', 'jose', 'standardwebhooks'],
   bindings(manifest) {
     const bindings = emptyBindings();
-    bindings.vars = sessionVerificationVars(manifest);
+    bindings.vars = {
+      ...sessionVerificationVars(manifest),
+      // The operator's API key rules (apiKeys in appshell.json), read by the provision-api-key action.
+      API_KEY_TIERS: manifest.apiKeys.tiers.join(','),
+      API_KEY_TTL_DAYS: String(manifest.apiKeys.defaultTtlDays),
+      API_KEY_MAX_TTL_DAYS: String(manifest.apiKeys.maxTtlDays),
+      API_KEYS_PER_USER: String(manifest.apiKeys.maxPerUser),
+    };
     bindings.kvNamespaces.push({ binding: 'API_KEYS', description: 'API key hashes, shared with the api Worker' });
     bindings.durableObjects.push({ binding: 'REPLAY_GUARD', className: 'ReplayGuard' });
     bindings.secrets.push({

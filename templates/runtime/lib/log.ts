@@ -30,6 +30,9 @@ export interface RequestLogLine {
 export function requestLog(service: string): MiddlewareHandler<{ Variables: RuntimeVariables }> {
   return async function requestLogMiddleware(c, next) {
     const started = Date.now();
+    // `cf-ray` is set by Cloudflare's edge on every request it passes to a deployed Worker (a client's own value
+    // does not survive it), so there it is the id Cloudflare's logs know the request by. In local development a
+    // client can send any `cf-ray`; that only changes its own log line and `X-Request-Id`, nothing that is trusted.
     const requestId = c.req.header('cf-ray') ?? crypto.randomUUID();
     c.set('requestId', requestId);
     await next();

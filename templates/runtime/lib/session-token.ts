@@ -21,6 +21,8 @@ export interface AuthContext {
   email?: string;
   roles: string[];
   tenant?: string;
+  /** Set when the caller used an API key instead of a session: which key, and the quota tier it names. */
+  apiKey?: { keyId: string; tier: string };
 }
 
 /** The bindings and vars this module reads. */

@@ -61,7 +61,7 @@ describe('Workers AI over HTTPS (AI_MODE=http)', () => {
     expect(body).toMatchObject({ model: '@cf/stabilityai/stable-diffusion-xl-base-1.0', contentType: 'image/png' });
     expect(body.key).toMatch(/^\d{4}\/\d{2}\/\d+-[0-9a-f]{12}\.png$/);
     expect(JSON.stringify(body)).not.toContain('iVBOR');
-    const object = await env.R2.get(`${userId}/${body.key}`);
+    const object = await env.R2.get(`u/${userId}/${body.key}`);
     expect(object?.httpMetadata?.contentType).toBe('image/png');
     expect(object?.customMetadata).toMatchObject({ userId });
     expect(new Uint8Array(await object!.arrayBuffer()).slice(0, 4)).toEqual(new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
@@ -136,7 +136,7 @@ describe('Workers AI through the binding (AI_MODE=binding, or unset with an AI b
     const { ai } = fakeAi(() => new Response(png).body);
     const userId = newUserId();
     const { key } = (await (await post(userId, '/v1/ai/image-generate', { prompt: 'p' }, { ...enabled, AI_MODE: 'binding', AI: ai })).json()) as { key: string };
-    expect(new Uint8Array(await (await env.R2.get(`${userId}/${key}`))!.arrayBuffer())).toEqual(png);
+    expect(new Uint8Array(await (await env.R2.get(`u/${userId}/${key}`))!.arrayBuffer())).toEqual(png);
     const failing = fakeAi(() => {
       throw new Error('3040: capacity');
     });
@@ -183,6 +183,6 @@ describe('{"async": true} jobs', () => {
     const { job_id: id } = (await (await post(owner, '/v1/ai/image-generate', { prompt: 'async art', async: true })).json()) as { job_id: string };
     const job = (await (await poll(owner, id)).json()) as { status: string; result: { key: string } };
     expect(job.status).toBe('done');
-    expect(await env.R2.head(`${owner}/${job.result.key}`)).not.toBeNull();
+    expect(await env.R2.head(`u/${owner}/${job.result.key}`)).not.toBeNull();
   });
 });

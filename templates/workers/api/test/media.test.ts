@@ -35,7 +35,7 @@ describe('POST /v1/images/direct-upload', () => {
     expect(call!.contentType).toMatch(/^multipart\/form-data; boundary=/);
     expect(call!.body).toContain('name="metadata"');
     expect(call!.body).toContain(JSON.stringify({ userId }));
-    expect(JSON.parse((await jobsNamespace.get(`media:images:${id}`))!)).toMatchObject({ owner: `${userId}/` });
+    expect(JSON.parse((await jobsNamespace.get(`media:images:${id}`))!)).toMatchObject({ owner: `u/${userId}/` });
   });
 });
 
@@ -49,7 +49,7 @@ describe('POST /v1/stream/direct-upload', () => {
     const [call] = await callsContaining(userId);
     expect(call).toMatchObject({ path: `/accounts/${cloudflare.accountId}/stream/direct_upload`, contentType: 'application/json' });
     expect(JSON.parse(call!.body)).toEqual({ maxDurationSeconds: 3600, creator: userId, meta: { userId } });
-    expect(JSON.parse((await jobsNamespace.get(`media:stream:${id}`))!)).toMatchObject({ owner: `${userId}/` });
+    expect(JSON.parse((await jobsNamespace.get(`media:stream:${id}`))!)).toMatchObject({ owner: `u/${userId}/` });
   });
 
   it('takes a shorter maxDurationSeconds, and refuses one out of range before calling the API', async () => {

@@ -54,9 +54,9 @@ describe('object keys (relative to the caller prefix)', () => {
 });
 
 describe('caller prefix', () => {
-  it('is <tenant>/<userId>/ or <userId>/', () => {
-    expect(callerPrefix({ userId: 'u1', roles: [] })).toEqual({ ok: true, prefix: 'u1/' });
-    expect(callerPrefix({ userId: 'u1', roles: [], tenant: 'acme' })).toEqual({ ok: true, prefix: 'acme/u1/' });
+  it('is t/<tenant>/u/<userId>/ or u/<userId>/', () => {
+    expect(callerPrefix({ userId: 'u1', roles: [] })).toEqual({ ok: true, prefix: 'u/u1/' });
+    expect(callerPrefix({ userId: 'u1', roles: [], tenant: 'acme' })).toEqual({ ok: true, prefix: 't/acme/u/u1/' });
   });
 
   it.each([

@@ -10,7 +10,7 @@ describe('POST /v1/r2/upload', () => {
     const stored = await (await r2Client(userId)).upload('notes/hello.txt', 'hello world');
     expect(stored.status).toBe(200);
     const body = (await stored.json()) as { key: string; size: number; etag: string; uploaded: string };
-    const object = await env.R2.head(`${userId}/notes/hello.txt`);
+    const object = await env.R2.head(`u/${userId}/notes/hello.txt`);
     expect(body).toEqual({ key: 'notes/hello.txt', size: 11, etag: object!.httpEtag, uploaded: object!.uploaded.toISOString() });
     expect(object?.customMetadata).toEqual({ userId });
     expect(object?.httpMetadata?.contentType).toBe('text/plain');
@@ -47,7 +47,7 @@ describe('POST /v1/r2/upload', () => {
     expect(await response.json()).toMatchObject({ error: { code: 'too_large' } });
     // A ReadableStream pulls once to fill its queue when created; the Worker itself read nothing.
     expect(pulled).toBeLessThanOrEqual(1);
-    expect(await env.R2.head(`${userId}/big.bin`)).toBeNull();
+    expect(await env.R2.head(`u/${userId}/big.bin`)).toBeNull();
   });
 
   it('accepts a chunked body (no Content-Length) under the cap', async () => {
@@ -59,7 +59,7 @@ describe('POST /v1/r2/upload', () => {
     );
     expect(response.status, await response.clone().text()).toBe(200);
     expect(await response.json()).toMatchObject({ key: 'chunked.bin', size: 70_000 });
-    expect(await sha256Hex((await env.R2.get(`${userId}/chunked.bin`))!.body)).toBe(await sha256Hex(patternStream(70_000, 7000)));
+    expect(await sha256Hex((await env.R2.get(`u/${userId}/chunked.bin`))!.body)).toBe(await sha256Hex(patternStream(70_000, 7000)));
   });
 
   it('stops a chunked body that grows past the cap and stores nothing, also once multipart parts were sent', async () => {
@@ -75,7 +75,7 @@ describe('POST /v1/r2/upload', () => {
         new Request(`${base}/v1/r2/upload?key=${key}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: patternStream(size) }),
       );
       expect(response.status, key).toBe(413);
-      expect(await env.R2.head(`${userId}/${key}`), key).toBeNull();
+      expect(await env.R2.head(`u/${userId}/${key}`), key).toBeNull();
     }
   });
 
@@ -88,7 +88,7 @@ describe('POST /v1/r2/upload', () => {
         new Request(`${base}/v1/r2/upload?key=${key}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-length': String(declared) }, body: patternStream(actual, 500) }),
       );
       expect(response.status, key).toBe(400);
-      expect(await env.R2.head(`${userId}/${key}`), key).toBeNull();
+      expect(await env.R2.head(`u/${userId}/${key}`), key).toBeNull();
     }
     // A body whose length the runtime knows (a string) under a Content-Length that says otherwise.
     const lying = await callWith(
@@ -96,7 +96,7 @@ describe('POST /v1/r2/upload', () => {
       new Request(`${base}/v1/r2/upload?key=lying.bin`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-length': '8' }, body: 'twenty bytes of data' }),
     );
     expect(lying.status).toBe(400);
-    expect(await env.R2.head(`${userId}/lying.bin`)).toBeNull();
+    expect(await env.R2.head(`u/${userId}/lying.bin`)).toBeNull();
   });
 });
 
@@ -149,6 +149,24 @@ describe('GET / HEAD / DELETE /v1/r2/object', () => {
     expect((await alice.get('c.txt', { 'if-none-match': etag })).status).toBe(200);
   });
 
+  // Red-team finding: `If-None-Match: W/abc` went to R2's `onlyIf` as sent, and R2's refusal was a 500.
+  it('ignores malformed conditional headers (200, never 500), on GET, HEAD and with a Range', async () => {
+    const alice = await r2Client(newUserId());
+    await alice.upload('m.txt', 'malformed');
+    const malformed = ['W/abc', 'abc', '"unterminated', 'W/', ',,,', '"a" "b"', '\u00e9t\u00e9'.normalize()];
+    for (const value of malformed) {
+      const response = await alice.get('m.txt', { 'if-none-match': value });
+      expect(response.status, value).toBe(200);
+      expect(await response.text()).toBe('malformed');
+      expect((await alice.head('m.txt', { 'if-none-match': value })).status, value).toBe(200);
+      expect((await alice.get('m.txt', { 'if-none-match': value, range: 'bytes=0-1' })).status, value).toBe(206);
+    }
+    for (const value of ['yesterday', 'Mon, 99 Foo 2026 99:99:99 GMT', '0']) {
+      expect((await alice.get('m.txt', { 'if-modified-since': value })).status, value).toBe(200);
+    }
+    expect((await alice.get('missing.txt', { 'if-none-match': 'W/abc' })).status).toBe(404);
+  });
+
   it('HEAD answers the metadata without a body', async () => {
     const alice = await r2Client(newUserId());
     await alice.upload('h.txt', '0123456789');
@@ -165,7 +183,7 @@ describe('GET / HEAD / DELETE /v1/r2/object', () => {
     const alice = await r2Client(userId);
     await alice.upload('gone.txt', 'bye');
     expect(await (await alice.remove('gone.txt')).json()).toEqual({ deleted: true, key: 'gone.txt' });
-    expect(await env.R2.head(`${userId}/gone.txt`)).toBeNull();
+    expect(await env.R2.head(`u/${userId}/gone.txt`)).toBeNull();
     expect((await alice.get('gone.txt')).status).toBe(404);
     expect((await alice.remove('gone.txt')).status).toBe(404);
   });

@@ -48,17 +48,17 @@ describe("user B against user A's objects", () => {
     const { aliceId, alice, bob } = await setUp();
     expect((await bob.upload('secret.txt', 'bob writes his own')).status).toBe(200);
     expect(await (await alice.get('secret.txt')).text()).toBe('for alice');
-    expect(await (await env.R2.get(`${aliceId}/secret.txt`))!.text()).toBe('for alice');
+    expect(await (await env.R2.get(`u/${aliceId}/secret.txt`))!.text()).toBe('for alice');
   });
 
   it("a presigned PUT for A's key is signed for B's prefix", async () => {
     const { aliceId, bob } = await setUp();
     for (const key of ['secret.txt', `${aliceId}/secret.txt`]) {
-      const grant = (await (await bob.signedPut(`?key=${encodeURIComponent(key)}`)).json()) as { url: string; key: string };
+      const grant = (await (await bob.signedPut(`?key=${encodeURIComponent(key)}&size=1`)).json()) as { url: string; key: string };
       expect(grant.key).toBe(key);
       const path = decodeURIComponent(new URL(grant.url).pathname);
-      expect(path.startsWith(`/${env.R2_BUCKET}/bob_`)).toBe(true);
-      expect(path).not.toMatch(new RegExp(`^/${env.R2_BUCKET}/${aliceId}/`));
+      expect(path.startsWith(`/${env.R2_BUCKET}/u/bob_`)).toBe(true);
+      expect(path).not.toMatch(new RegExp(`^/${env.R2_BUCKET}/u/${aliceId}/`));
     }
   });
 
@@ -73,7 +73,7 @@ describe("user B against user A's objects", () => {
       }
     }
     expect((await bob.list('?prefix=../')).status).toBe(400);
-    expect(await (await env.R2.get(`${aliceId}/secret.txt`))!.text()).toBe('for alice');
+    expect(await (await env.R2.get(`u/${aliceId}/secret.txt`))!.text()).toBe('for alice');
   });
 });
 
@@ -81,7 +81,7 @@ describe('tenants and odd identities', () => {
   it('keeps tenants apart: the same user id in another tenant, or with no tenant, sees nothing', async () => {
     const userId = newUserId();
     expect((await (await r2Client(userId, 'acme')).upload('t.txt', 'acme')).status).toBe(200);
-    expect(await env.R2.head(`acme/${userId}/t.txt`)).not.toBeNull();
+    expect(await env.R2.head(`t/acme/u/${userId}/t.txt`)).not.toBeNull();
     expect((await (await r2Client(userId, 'globex')).get('t.txt')).status).toBe(404);
     expect((await (await r2Client(userId)).get('t.txt')).status).toBe(404);
     expect(await (await (await r2Client(userId, 'acme')).get('t.txt')).text()).toBe('acme');
@@ -110,6 +110,45 @@ describe('tenants and odd identities', () => {
         expect(response.status, `${JSON.stringify(identity)} ${method} ${path}`).toBe(403);
       }
     }
-    expect(await (await env.R2.get(`acme/${victim}/v.txt`))!.text()).toBe('victim');
+    expect(await (await env.R2.get(`t/acme/u/${victim}/v.txt`))!.text()).toBe('victim');
+  });
+});
+
+// Red-team finding: with `<tenant>/<userId>/` beside `<userId>/`, a tenant-less user whose id equals a tenant's name
+// reached every object of that tenant's members, and a tenant named like a user reached into that user's folders.
+describe('a tenant and a tenant-less user with the same name (t/<tenant>/u/<user>/ vs u/<user>/)', () => {
+  type Client = Awaited<ReturnType<typeof r2Client>>;
+
+  /** Every way `attacker` could touch the victim's object if both names mapped onto one prefix. */
+  async function attack(attacker: Client, key: string, storedAt: string, victimContent: string) {
+    expect((await attacker.get(key)).status).toBe(404);
+    expect((await attacker.head(key)).status).toBe(404);
+    const firstSegment = key.split('/')[0]!;
+    for (const query of ['', `?prefix=${encodeURIComponent(firstSegment)}`, `?prefix=${encodeURIComponent(key)}`]) {
+      expect(((await (await attacker.list(query)).json()) as ListedPage).objects, query).toEqual([]);
+    }
+    expect((await attacker.remove(key)).status).toBe(404);
+    const grant = (await (await attacker.signedPut(`?key=${encodeURIComponent(key)}&size=4`)).json()) as { url: string };
+    expect(decodeURIComponent(new URL(grant.url).pathname)).not.toBe(`/${env.R2_BUCKET}/${storedAt}`);
+    expect((await attacker.upload(key, 'evil')).status).toBe(200);
+    expect(await (await env.R2.get(storedAt))!.text()).toBe(victimContent);
+  }
+
+  it("a tenant-less user named like a tenant cannot read, list, overwrite, delete or presign the tenant's objects", async () => {
+    const tenant = newUserId('acme');
+    const member = newUserId('member');
+    const victim = await r2Client(member, 'placeholder');
+    const tenantMember = await r2Client(member, tenant);
+    expect((await tenantMember.upload('doc.txt', 'tenant doc')).status).toBe(200);
+    expect(victim.token).not.toBe(tenantMember.token);
+    await attack(await r2Client(tenant), `${member}/doc.txt`, `t/${tenant}/u/${member}/doc.txt`, 'tenant doc');
+  });
+
+  it("a member of a tenant named like a user cannot read, list, overwrite, delete or presign that user's objects", async () => {
+    const user = newUserId('victim');
+    const member = newUserId('docs');
+    const owner = await r2Client(user);
+    expect((await owner.upload(`${member}/file.txt`, 'user file')).status).toBe(200);
+    await attack(await r2Client(member, user), 'file.txt', `u/${user}/${member}/file.txt`, 'user file');
   });
 });

@@ -84,7 +84,7 @@ describe('GET /v1/r2/signed-put', () => {
     const userId = newUserId();
     const ctx = createExecutionContext();
     const response = await app.fetch(
-      new Request(`${base}/v1/r2/signed-put?key=a.png&contentType=image/png`, { headers: { authorization: `Bearer ${await mintSession({ sub: userId })}` } }),
+      new Request(`${base}/v1/r2/signed-put?key=a.png&contentType=image/png&size=3`, { headers: { authorization: `Bearer ${await mintSession({ sub: userId })}` } }),
       { ...env, R2_S3_ENDPOINT: '', R2_ACCOUNT_ID: 'acct123' },
       ctx,
     );
@@ -92,23 +92,23 @@ describe('GET /v1/r2/signed-put', () => {
     const { url, method, headers, expires_at: expiresAt } = (await response.json()) as { url: string; method: string; headers: Record<string, string>; expires_at: number };
     const signed = new URL(url);
     expect(signed.origin).toBe('https://acct123.r2.cloudflarestorage.com');
-    expect(signed.pathname).toBe(`/${env.R2_BUCKET}/${userId}/a.png`);
+    expect(signed.pathname).toBe(`/${env.R2_BUCKET}/u/${userId}/a.png`);
     expect(signed.searchParams.get('X-Amz-Credential')).toMatch(/\/auto\/s3\/aws4_request$/);
     expect(signed.searchParams.get('X-Amz-Expires')).toBe('600');
     expect(method).toBe('PUT');
-    expect(headers).toEqual({ 'content-type': 'image/png' });
+    expect(headers).toEqual({ 'content-length': '3', 'content-type': 'image/png' });
     expect(Math.abs(expiresAt - (Math.floor(Date.now() / 1000) + 600))).toBeLessThanOrEqual(2);
   });
 
   it('answers 500 misconfigured without credentials, 400 for a bad expiry or content type', async () => {
     const authorization = `Bearer ${await mintSession({ sub: newUserId() })}`;
     const ctx = createExecutionContext();
-    const response = await app.fetch(new Request(`${base}/v1/r2/signed-put?key=a.png`, { headers: { authorization } }), { ...env, R2_ACCESS_KEY_ID: '' }, ctx);
+    const response = await app.fetch(new Request(`${base}/v1/r2/signed-put?key=a.png&size=1`, { headers: { authorization } }), { ...env, R2_ACCESS_KEY_ID: '' }, ctx);
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(500);
     expect(await response.json()).toMatchObject({ error: { code: 'misconfigured', message: 'Server misconfigured' } });
     const client = await r2Client(newUserId());
-    for (const query of ['?key=a.png&expires=3601', '?key=a.png&expires=0', '?key=a.png&expires=1e3', '?key=a.png&contentType=text/html%0d%0ax:1']) {
+    for (const query of ['?key=a.png&size=1&expires=3601', '?key=a.png&size=1&expires=0', '?key=a.png&size=1&expires=1e3', '?key=a.png&size=1&contentType=text/html%0d%0ax:1']) {
       expect((await client.signedPut(query)).status, query).toBe(400);
     }
   });
@@ -128,47 +128,52 @@ describe('presigned PUT end to end (S3 stand-in checking with @smithy/signature-
 
   it('uploads under the caller prefix with the signed content type', async () => {
     const userId = newUserId();
-    const signed = await grant(userId, '?key=photos/me.png&contentType=image/png&expires=120');
-    expect(signed).toMatchObject({ key: 'photos/me.png', method: 'PUT', headers: { 'content-type': 'image/png' } });
+    const signed = await grant(userId, '?key=photos/me.png&contentType=image/png&size=9&expires=120');
+    expect(signed).toMatchObject({ key: 'photos/me.png', method: 'PUT', headers: { 'content-length': '9', 'content-type': 'image/png' } });
     const put = await fetch(signed.url, { method: signed.method, headers: signed.headers, body: 'png bytes' });
     expect(put.status, await put.clone().text()).toBe(200);
-    expect(await stored(`${userId}/photos/me.png`)).toEqual({ body: 'png bytes', contentType: 'image/png' });
+    expect(await stored(`u/${userId}/photos/me.png`)).toEqual({ body: 'png bytes', contentType: 'image/png' });
   });
 
   it('signs keys with spaces, RFC 3986 reserved characters and non-ASCII the way S3 reads them', async () => {
     const userId = newUserId();
     const key = "a b/(draft)!*'~ naïve+1.txt";
-    const signed = await grant(userId, `?key=${encodeURIComponent(key)}`);
+    const signed = await grant(userId, `?key=${encodeURIComponent(key)}&size=3`);
     expect((await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: 'odd' })).status).toBe(200);
-    expect((await stored(`${userId}/${key}`))?.body).toBe('odd');
+    expect((await stored(`u/${userId}/${key}`))?.body).toBe('odd');
   });
 
-  it('signs the size when given: exactly that many bytes go through, and a size over MAX_UPLOAD_BYTES is 413', async () => {
+  it('always signs the size and the content type: exactly that many bytes of that type go through; a size over MAX_UPLOAD_BYTES is 413', async () => {
     const userId = newUserId();
     const signed = await grant(userId, '?key=sized.bin&size=9');
-    expect(signed.headers).toEqual({ 'content-length': '9' });
-    expect(new URL(signed.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host');
+    expect(signed.headers).toEqual({ 'content-length': '9', 'content-type': 'application/octet-stream' });
+    expect(new URL(signed.url).searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;content-type;host');
     // fetch sets Content-Length from the body (it is not a header a page may set itself).
-    expect((await fetch(signed.url, { method: 'PUT', body: 'ten bytes!' })).status).toBe(403);
-    expect(await stored(`${userId}/sized.bin`)).toBeNull();
-    expect((await fetch(signed.url, { method: 'PUT', body: 'nine byte' })).status).toBe(200);
-    expect((await stored(`${userId}/sized.bin`))?.body).toBe('nine byte');
+    expect((await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: 'ten bytes!' })).status).toBe(403);
+    expect((await fetch(signed.url, { method: 'PUT', headers: { 'content-type': 'text/html' }, body: 'nine byte' })).status).toBe(403);
+    expect(await stored(`u/${userId}/sized.bin`)).toBeNull();
+    expect((await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: 'nine byte' })).status).toBe(200);
+    expect((await stored(`u/${userId}/sized.bin`))?.body).toBe('nine byte');
     const client = await r2Client(newUserId());
     expect((await client.signedPut(`?key=a.bin&size=${Number(env.MAX_UPLOAD_BYTES) + 1}`)).status).toBe(413);
     expect((await client.signedPut('?key=a.bin&size=-1')).status).toBe(400);
+    // Red-team finding: without a signed length, a grant took any size (5 GB as text/html passed the checker).
+    const unsized = await client.signedPut('?key=a.bin&contentType=text/html');
+    expect(unsized.status).toBe(400);
+    expect(await unsized.json()).toMatchObject({ error: { code: 'bad_request', message: 'size is required: the exact length of the upload in bytes' } });
   });
 
   it('a generated key works too', async () => {
     const userId = newUserId();
-    const signed = await grant(userId, '?contentType=application/pdf');
+    const signed = await grant(userId, '?contentType=application/pdf&size=4');
     expect(signed.key).toMatch(/^\d{4}\/\d{2}\/\d+-[0-9a-f]{12}\.pdf$/);
     expect((await fetch(signed.url, { method: 'PUT', headers: signed.headers, body: '%PDF' })).status).toBe(200);
-    expect((await stored(`${userId}/${signed.key}`))?.body).toBe('%PDF');
+    expect((await stored(`u/${userId}/${signed.key}`))?.body).toBe('%PDF');
   });
 
   it('refuses a tampered key, a wrong content type, a wrong secret and an expired URL, and stores nothing', async () => {
     const userId = newUserId();
-    const signed = await grant(userId, '?key=doc.pdf&contentType=application/pdf');
+    const signed = await grant(userId, '?key=doc.pdf&contentType=application/pdf&size=1');
     const put = (url: string | URL, headers: Record<string, string>) => fetch(url, { method: 'PUT', headers, body: 'x' });
 
     const tampered = new URL(signed.url);
@@ -183,13 +188,13 @@ describe('presigned PUT end to end (S3 stand-in checking with @smithy/signature-
     longer.searchParams.set('X-Amz-Expires', '604800');
     expect((await put(longer, signed.headers)).status).toBe(403);
 
-    const wrongSecret = await presignPut({ accessKeyId: s3.accessKeyId, secretAccessKey: `${s3.secretAccessKey}x`, endpoint: s3.endpoint, bucket: s3.bucket, key: `${userId}/doc.pdf`, expiresSeconds: 60 });
+    const wrongSecret = await presignPut({ accessKeyId: s3.accessKeyId, secretAccessKey: `${s3.secretAccessKey}x`, endpoint: s3.endpoint, bucket: s3.bucket, key: `u/${userId}/doc.pdf`, expiresSeconds: 60 });
     expect((await put(wrongSecret.url, {})).status).toBe(403);
     const past = new Date(Date.now() - 120_000).toISOString().replace(/[-:]|\.\d{3}/g, '');
-    const expired = await presignPut({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, endpoint: s3.endpoint, bucket: s3.bucket, key: `${userId}/doc.pdf`, expiresSeconds: 60, datetime: past });
+    const expired = await presignPut({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, endpoint: s3.endpoint, bucket: s3.bucket, key: `u/${userId}/doc.pdf`, expiresSeconds: 60, datetime: past });
     expect((await put(expired.url, {})).status).toBe(403);
-    expect(await stored(`${userId}/doc.pdf`)).toBeNull();
-    expect(await stored(`${userId}/other.pdf`)).toBeNull();
+    expect(await stored(`u/${userId}/doc.pdf`)).toBeNull();
+    expect(await stored(`u/${userId}/other.pdf`)).toBeNull();
 
     // The untouched grant still works: the refusals above were about the changes, not the URL.
     expect((await put(signed.url, signed.headers)).status).toBe(200);

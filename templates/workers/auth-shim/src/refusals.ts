@@ -32,7 +32,8 @@ export function refusalToError(refusal: Refusal): ApiError {
     case 'unsupported_content_type':
       return new ApiError(400, 'unsupported_media_type', 'Send the body as application/json');
     case 'body_too_large':
-      return new ApiError(400, 'too_large', `The body must be at most ${maxBodyBytes} bytes`);
+      // DESIGN §4: too large is 413, like every other Worker's bounded body.
+      return new ApiError(413, 'too_large', `The body must be at most ${maxBodyBytes} bytes`);
     case 'malformed_json':
       return new ApiError(400, 'invalid_json', 'The body is not valid JSON');
     case 'body_not_object':

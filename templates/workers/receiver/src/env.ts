@@ -9,8 +9,14 @@ import type { ReplayGuard } from './replay-guard.js';
  * the wrangler config by appshell).
  */
 export interface Env extends SessionTokenEnv, ApiKeysEnv, SigningEnv {
-  /** One Durable Object per `webhook-id` seen inside the tolerance window. */
+  /** One Durable Object per `webhook-id` seen inside the tolerance window, and per API key slot of a user. */
   REPLAY_GUARD: DurableObjectNamespace<ReplayGuard>;
+  /** `apiKeys` of appshell.json: the tiers a user may ask for (comma list), default and longest key lifetime in
+   * days, keys per user. */
+  API_KEY_TIERS?: string;
+  API_KEY_TTL_DAYS?: string;
+  API_KEY_MAX_TTL_DAYS?: string;
+  API_KEYS_PER_USER?: string;
 }
 
 /** A request whose signature and one-time id were checked (set by `requireSignedRequest`). */

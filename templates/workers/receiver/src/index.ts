@@ -15,8 +15,10 @@ export { ReplayGuard } from './replay-guard.js';
  * It is not called by browsers, so it sends no CORS headers.
  */
 const app = createApp('receiver') as unknown as Hono<ReceiverEnv>;
-addHealthRoute(app, 'receiver');
+// No CORS here, so nothing answers OPTIONS: it is a 405 like any other method, and `Allow` does not offer it.
+const noPreflight = { preflight: false };
+addHealthRoute(app, 'receiver', noPreflight);
 app.on('POST', '/inbox', requireSignedRequest());
-route(app, '/inbox', { POST: inboxHandler(actions) });
+route(app, '/inbox', { POST: inboxHandler(actions) }, noPreflight);
 
 export default app;

@@ -1,13 +1,17 @@
 import { DurableObject } from 'cloudflare:workers';
 
 /**
- * Remembers one `webhook-id` until its signature window has passed, so that a captured request cannot be
- * replayed. One object per id (`idFromName(id)`): claims of different ids never wait on each other, and a
- * Durable Object runs one request at a time, so of two concurrent claims of one id exactly one wins.
- * The row lives in the object's SQLite storage; an alarm deletes it when the window is over.
+ * One claim on a name until a time: the first claim wins, every later one is refused until the time has passed.
+ * One object per name (`idFromName`): claims of different names never wait on each other, and a Durable Object
+ * runs one request at a time, so of two concurrent claims of one name exactly one wins. The row lives in the
+ * object's SQLite storage; an alarm deletes it when the time is over.
+ *
+ * Two kinds of names, kept apart by their prefix: `webhook/<webhook-id>` until the signature window has passed, so
+ * that a captured request cannot be replayed, and `api-key-slot/<userId>/<n>` until the API key holding that slot
+ * expires, so that a user holds at most `apiKeys.maxPerUser` keys however many requests race.
  *
  * @example
- * const fresh = await env.REPLAY_GUARD.get(env.REPLAY_GUARD.idFromName(id)).claim(expiresAtMs);
+ * const fresh = await env.REPLAY_GUARD.get(env.REPLAY_GUARD.idFromName(`webhook/${id}`)).claim(expiresAtMs);
  * if (!fresh) throw new ApiError(409, 'replay', 'Request already received');
  */
 export class ReplayGuard extends DurableObject<object> {

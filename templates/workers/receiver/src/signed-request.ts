@@ -53,7 +53,7 @@ export function requireSignedRequest(options: SignedRequestOptions = {}): Middle
 
     // Remembered until the timestamp could no longer pass the window (plus a minute of clock slack).
     const expiresAtMs = (check.timestamp + signatureToleranceSeconds + 60) * 1000;
-    const guard = c.env.REPLAY_GUARD.get(c.env.REPLAY_GUARD.idFromName(check.id));
+    const guard = c.env.REPLAY_GUARD.get(c.env.REPLAY_GUARD.idFromName(`webhook/${check.id}`));
     let fresh: boolean;
     try {
       fresh = await guard.claim(expiresAtMs);

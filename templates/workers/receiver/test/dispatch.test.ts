@@ -124,7 +124,7 @@ describe('replay guard storage', () => {
     const id = `msg_${crypto.randomUUID()}`;
     const timestamp = Math.floor(Date.now() / 1000);
     expect((await call(signedRequest(await provision(), { id, timestamp }))).status).toBe(200);
-    const stub = env.REPLAY_GUARD.get(env.REPLAY_GUARD.idFromName(id));
+    const stub = env.REPLAY_GUARD.get(env.REPLAY_GUARD.idFromName(`webhook/${id}`));
     const stored = await runInDurableObject(stub, async (_instance, state) => ({
       rows: state.storage.sql.exec<{ expires_at: number }>('SELECT expires_at FROM seen').toArray(),
       alarm: await state.storage.getAlarm(),

@@ -42,11 +42,11 @@ export async function call(request: Request, overrides: Partial<Env> = {}): Prom
 }
 
 /** A session JWT as the auth shim mints it, with the project's algorithm and the test key. */
-export async function sessionFor(userId: string, options: { expiresIn?: number } = {}): Promise<string> {
+export async function sessionFor(userId: string, options: { expiresIn?: number; roles?: string[]; tenant?: string } = {}): Promise<string> {
   const alg = env.SESSION_JWT_ALG === 'EdDSA' ? 'EdDSA' : 'HS256';
   const key = alg === 'EdDSA' ? await importJWK(testSessionKeys.privateJwk, 'EdDSA') : new TextEncoder().encode(testSessionSecret);
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ roles: [], email: `${userId}@example.test` })
+  return new SignJWT({ roles: options.roles ?? [], email: `${userId}@example.test`, ...(options.tenant ? { tenant: options.tenant } : {}) })
     .setProtectedHeader({ alg, typ: 'JWT', ...(alg === 'EdDSA' ? { kid: testSessionKeys.kid } : {}) })
     .setSubject(userId)
     .setIssuer(env.SESSION_JWT_ISSUER ?? '')

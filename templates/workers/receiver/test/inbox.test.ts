@@ -26,6 +26,17 @@ describe('receiver', () => {
     expect(response.headers.get('Access-Control-Allow-Origin')).toBeNull();
   });
 
+  // Red-team finding: `Allow: POST, OPTIONS` while OPTIONS itself was a 405. No browser calls the receiver.
+  it('does not offer OPTIONS it does not answer: OPTIONS is a 405 whose Allow lists only what works', async () => {
+    for (const [url, allow] of [[inboxUrl, 'POST'], ['https://receiver.test/health', 'GET, HEAD']] as const) {
+      const response = await SELF.fetch(url, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+      expect(response.status, url).toBe(405);
+      expect(response.headers.get('Allow'), url).toBe(allow);
+      expect(response.headers.get('Access-Control-Allow-Origin')).toBeNull();
+      expect((await SELF.fetch(url, { method: 'PUT' })).headers.get('Allow'), url).toBe(allow);
+    }
+  });
+
   it('accepts a request signed by the standardwebhooks reference library and provisions a key, storing only its hash', async () => {
     const userId = newUserId();
     const response = await call(signedRequest(await provision(userId)));

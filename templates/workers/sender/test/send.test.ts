@@ -25,16 +25,16 @@ describe('sender -> real receiver', () => {
 
   it('provisions an API key through RECEIVER_URL (the receiver served over HTTP on 127.0.0.1)', async () => {
     const jwt = await sessionFor(newUserId(), { alg: 'HS256' });
-    const response = await call(post({ action: 'provision-api-key', name: 'laptop', tier: 'pro', jwt }), viaRealReceiverUrl());
+    const response = await call(post({ action: 'provision-api-key', name: 'laptop', tier: 'free', jwt }), viaRealReceiverUrl());
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ ok: true, tier: 'pro', token: expect.stringMatching(/^obtk_/) });
+    expect(await response.json()).toMatchObject({ ok: true, tier: 'free', token: expect.stringMatching(/^obtk_/) });
   });
 
   it('takes the session JWT from a jwt field, and prefers the Authorization header over it', async () => {
-    const fromField = await SELF.fetch(post({ action: 'provision-api-key', name: 'web', tier: 'pro', jwt: await sessionFor(newUserId()) }));
+    const fromField = await SELF.fetch(post({ action: 'provision-api-key', name: 'web', tier: 'free', jwt: await sessionFor(newUserId()) }));
     expect(fromField.status).toBe(200);
     const jwt = await sessionFor(newUserId());
-    const both = await SELF.fetch(post({ action: 'provision-api-key', name: 'web', tier: 'pro', jwt: 'not.a.jwt' }, { authorization: `Bearer ${jwt}` }));
+    const both = await SELF.fetch(post({ action: 'provision-api-key', name: 'web', tier: 'free', jwt: 'not.a.jwt' }, { authorization: `Bearer ${jwt}` }));
     expect(both.status).toBe(200);
   });
 

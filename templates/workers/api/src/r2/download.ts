@@ -96,14 +96,16 @@ export async function readObject(bucket: R2Bucket, fullKey: string, request: Req
       return new Response(part.body, { status: 206, headers });
     }
   }
-  const conditions = new Headers();
-  for (const name of ['if-none-match', 'if-modified-since']) {
-    const value = request.headers.get(name);
-    if (value !== null) conditions.set(name, value);
+  // Conditions are judged here (`isNotModified`), never handed to R2 as the client sent them: R2 throws on a
+  // malformed one (`If-None-Match: W/abc`), and a client's bad header must not become a 500. RFC 9110 lets a server
+  // ignore a condition it cannot parse, which `isNotModified` does.
+  if (request.headers.has('if-none-match') || request.headers.has('if-modified-since')) {
+    const meta = await bucket.head(fullKey);
+    if (meta === null) throw new ApiError(404, 'not_found', 'No such object');
+    if (isNotModified(request.headers, meta)) return notModified(meta);
   }
-  const object = await bucket.get(fullKey, { onlyIf: conditions });
+  const object = await bucket.get(fullKey);
   if (object === null) throw new ApiError(404, 'not_found', 'No such object');
-  if (!('body' in object)) return notModified(object);
   const headers = objectHeaders(object, true);
   headers.set('content-length', String(object.size));
   return new Response(object.body, { status: 200, headers });

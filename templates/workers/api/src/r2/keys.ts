@@ -7,12 +7,18 @@ export type KeyCheck = { ok: true; key: string } | { ok: false; reason: string }
 export type PrefixCheck = { ok: true; prefix: string } | { ok: false; reason: string };
 
 /**
- * The caller's own prefix: `<tenant>/<userId>/` when the session carries a tenant, else `<userId>/`. Every
- * object a caller touches lives under it, so another caller's keys are simply not reachable. The user id and the
- * tenant must each be one plain path segment: a `sub` of `a/b` would otherwise land in tenant `a`'s space.
+ * The caller's own prefix: `t/<tenant>/u/<userId>/` when the session carries a tenant, else `u/<userId>/`
+ * (DESIGN §4). Every object a caller touches lives under it, so another caller's keys are simply not reachable.
+ * The two forms can never overlap, whatever the names: a tenant-less prefix starts with `u/`, a tenant's with `t/`,
+ * so a user named like a tenant (or the other way round) lands in a space of its own. The user id and the tenant
+ * must each be one plain path segment: a `sub` of `a/b` would otherwise reach into someone else's space.
+ *
+ * Projects created before this layout kept objects under `<tenant>/<userId>/` and `<userId>/`: the generated
+ * README says how to move them (`scripts/move-r2-objects.mjs`).
  *
  * @example
- * const own = callerPrefix({ userId: 'u1', roles: [], tenant: 'acme' }); // { ok: true, prefix: 'acme/u1/' }
+ * callerPrefix({ userId: 'u1', roles: [], tenant: 'acme' }); // { ok: true, prefix: 't/acme/u/u1/' }
+ * callerPrefix({ userId: 'u1', roles: [] });                 // { ok: true, prefix: 'u/u1/' }
  */
 export function callerPrefix(auth: AuthContext): PrefixCheck {
   for (const [name, segment] of [['userId', auth.userId], ['tenant', auth.tenant]] as const) {
@@ -21,7 +27,7 @@ export function callerPrefix(auth: AuthContext): PrefixCheck {
       return { ok: false, reason: `${name} is not a single path segment` };
     }
   }
-  return { ok: true, prefix: auth.tenant ? `${auth.tenant}/${auth.userId}/` : `${auth.userId}/` };
+  return { ok: true, prefix: auth.tenant ? `t/${auth.tenant}/u/${auth.userId}/` : `u/${auth.userId}/` };
 }
 
 /** Undoes percent-encoding (up to three layers, so `%252e%252e` is seen for what it becomes downstream). */

@@ -105,21 +105,25 @@ async function list(c: Context<ApiEnv>): Promise<Response> {
 }
 
 /**
- * `GET /v1/r2/signed-put?key=&contentType=&expires=&size=`: a presigned S3 PUT URL for a direct upload. With `size`
- * (at most MAX_UPLOAD_BYTES, else 413) the length is signed too, so the upload must be exactly that many bytes.
+ * `GET /v1/r2/signed-put?size=&key=&contentType=&expires=`: a presigned S3 PUT URL for a direct upload. A presigned
+ * PUT has no size limit of its own and S3 checks only what is signed, so the length and the content type are always
+ * signed: `size` is required (at most MAX_UPLOAD_BYTES, else 413) and the upload must be exactly that many bytes, of
+ * exactly `contentType` (default `application/octet-stream`).
  */
 async function signedPut(c: Context<ApiEnv>): Promise<Response> {
   const prefix = ownPrefix(c);
-  const contentType = c.req.query('contentType');
-  if (contentType !== undefined && !isContentType(contentType)) throw new ApiError(400, 'bad_request', 'Invalid contentType');
+  const contentType = c.req.query('contentType') ?? 'application/octet-stream';
+  if (!isContentType(contentType)) throw new ApiError(400, 'bad_request', 'Invalid contentType');
   const key = keyOrGenerated(c, contentType);
   const expiresText = c.req.query('expires') ?? '600';
   const expires = Number(expiresText);
   if (!/^\d{1,5}$/.test(expiresText) || expires < 1 || expires > 3600) throw new ApiError(400, 'bad_request', 'expires must be 1 to 3600 seconds');
   const sizeText = c.req.query('size');
-  if (sizeText !== undefined && !/^\d{1,16}$/.test(sizeText)) throw new ApiError(400, 'bad_request', 'size must be a byte count');
-  const size = sizeText === undefined ? undefined : Number(sizeText);
-  if (size !== undefined && size > maxUploadBytes(c)) throw tooLarge(maxUploadBytes(c));
+  if (sizeText === undefined || !/^\d{1,16}$/.test(sizeText)) {
+    throw new ApiError(400, 'bad_request', 'size is required: the exact length of the upload in bytes');
+  }
+  const size = Number(sizeText);
+  if (size > maxUploadBytes(c)) throw tooLarge(maxUploadBytes(c));
   const { R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET, R2_ACCOUNT_ID, R2_S3_ENDPOINT } = c.env;
   const endpoint = R2_S3_ENDPOINT || (R2_ACCOUNT_ID ? `https://${R2_ACCOUNT_ID}.r2.cloudflarestorage.com` : '');
   if (!R2_ACCESS_KEY_ID || !R2_SECRET_ACCESS_KEY || !R2_BUCKET || !endpoint) {
@@ -132,8 +136,8 @@ async function signedPut(c: Context<ApiEnv>): Promise<Response> {
     endpoint,
     bucket: R2_BUCKET,
     key: `${prefix}${key}`,
-    ...(contentType ? { contentType } : {}),
-    ...(size !== undefined ? { contentLength: size } : {}),
+    contentType,
+    contentLength: size,
     expiresSeconds: expires,
   });
   return c.json({ url: signed.url, key, method: 'PUT', headers: signed.headers, expires_at: Math.floor(Date.now() / 1000) + expires });
