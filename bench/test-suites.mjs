@@ -6,7 +6,8 @@
 //        [--repo] [--write]
 //   --cli    the appshell to scaffold with (point it at another checkout's build to measure "before")
 //   --load   a busy loop on one core for the whole measurement (`node -e 'while(true){}'`), stopped afterwards
-//   --repo   also time `CI=true bash .ci/run` in a clean clone of this repository (minutes per run)
+//   --repo   also time `CI=true bash .ci/run` in a clean clone of this repository (minutes per run), or of the
+//            checkout named by --source
 //   --write  puts the table into bench/README.md under the label (default "after")
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name
 const runs = Number(option('--runs', '1'));
 const cli = resolve(option('--cli', join(root, 'dist/cli/index.js')));
 const label = option('--label', 'after');
+const source = resolve(option('--source', root));
 const workers = ['auth-shim', 'api', 'sender', 'receiver'];
 
 /** Runs a command to completion; returns wall seconds, exit code and the output with colours stripped. */
@@ -68,7 +70,7 @@ try {
     rows.push({ run: index, what: 'generated: npm test', ...vitestFigures(whole.output), wall: whole.seconds, status: whole.status });
     if (argv.includes('--repo')) {
       const clone = join(scratch, `repo-${index}`);
-      run('git', ['clone', '-q', root, clone], scratch);
+      run('git', ['clone', '-q', source, clone], scratch);
       const ci = run('bash', ['.ci/run'], clone, { CI: 'true' });
       failed ||= ci.status !== 0;
       rows.push({ run: index, what: 'repository: CI=true bash .ci/run', ...vitestFigures(ci.output), wall: ci.seconds, status: ci.status });

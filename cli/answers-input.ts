@@ -13,6 +13,7 @@ import {
   type AnswerKey,
   type InitAnswers,
 } from '../generators/answers.js';
+import { toolchainForNode } from '../generators/versions.js';
 import { CancelledError, usageError } from './errors.js';
 
 /** Options as commander hands them to `init-worker`. */
@@ -32,6 +33,7 @@ export interface InitWorkerFlags {
   envs?: string;
   configFormat?: string;
   ci?: string;
+  toolchain?: string;
   install?: boolean;
   git?: boolean;
   answers?: string;
@@ -116,7 +118,7 @@ export async function gatherAnswers(
   if (typeof given.name !== 'string') {
     throw usageError('--name is required (or name the directory: appshell init-worker my-api)');
   }
-  const defaults = defaultAnswers(given.name);
+  const defaults = defaultAnswers(given.name, toolchainForNode(process.versions.node));
   const merged: Record<string, unknown> = { ...defaults, ...given };
   const result = validateAnswers(merged);
   if (!result.ok) throw usageError(result.message);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { planInitWorker, type InitWorkerPlan } from '../generators/init-worker.js';
 import { manifestFileName } from '../generators/manifest.js';
+import { toolchainNotice } from '../generators/versions.js';
 import { countActions } from '../generators/plan.js';
 import { loadCliTemplates } from './precompiled.js';
 import { gatherAnswers, promptForAnswers, type InitWorkerFlags } from './answers-input.js';
@@ -37,6 +38,8 @@ export async function runInitWorker(dir: string | undefined, flags: InitWorkerFl
   });
 
   print(`${flags.dryRun ? 'Plan for' : 'Writing'} ${root} (${plan.manifest.workers.join(', ')})`);
+  const notice = toolchainNotice(plan.manifest.toolchain, process.versions.node);
+  if (notice) print(`Note: ${notice}`);
   const counts = countActions(plan.files);
   const written = await showAndApply(plan, {
     dryRun: flags.dryRun,

@@ -1,5 +1,6 @@
 // zod/mini: the same validation as zod's classic API at a tenth of the code to load on every start.
 import * as z from 'zod/mini';
+import { toolchainNames, type ToolchainName } from './versions.js';
 
 export const workerNames = ['auth-shim', 'api', 'sender', 'receiver'] as const;
 export type WorkerName = (typeof workerNames)[number];
@@ -9,6 +10,7 @@ export const identityProviders = ['instant', 'supabase'] as const;
 export const jwtAlgorithms = ['HS256', 'EdDSA'] as const;
 export const configFormats = ['jsonc', 'toml'] as const;
 export const ciProviders = ['none', 'github'] as const;
+export { toolchainNames };
 
 const projectName = z.string().check(
   z.regex(
@@ -72,6 +74,7 @@ export const initAnswersSchema = z
     envs: z.array(envName).check(z.minLength(1, 'must name at least one environment')),
     configFormat: z.enum(configFormats, { message: `must be one of ${configFormats.join(', ')}` }),
     ci: z.enum(ciProviders, { message: `must be one of ${ciProviders.join(', ')}` }),
+    toolchain: z.enum(toolchainNames, { message: `must be one of ${toolchainNames.join(', ')}` }),
     install: z.boolean(),
     git: z.boolean(),
   })
@@ -119,6 +122,7 @@ export const answerFlags: Record<AnswerKey, string> = {
   envs: '--envs',
   configFormat: '--config-format',
   ci: '--ci',
+  toolchain: '--toolchain',
   install: '--no-install',
   git: '--no-git',
 };
@@ -135,8 +139,11 @@ export const promptedAnswers: readonly AnswerKey[] = [
   'configFormat',
 ];
 
-/** Defaults for every answer not given; some depend on the name. */
-export function defaultAnswers(name: string): InitAnswers {
+/**
+ * Defaults for every answer not given; some depend on the name. The toolchain's default is what the Node that runs
+ * appshell can run (`toolchainForNode`), which the caller knows.
+ */
+export function defaultAnswers(name: string, toolchain: ToolchainName = 'node20'): InitAnswers {
   return {
     name,
     workers: [...workerNames],
@@ -150,6 +157,7 @@ export function defaultAnswers(name: string): InitAnswers {
     envs: ['staging', 'production'],
     configFormat: 'jsonc',
     ci: 'none',
+    toolchain,
     install: true,
     git: true,
   };

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { exampleActions } from './action-registry.js';
 import { exampleRoute } from './extension-registry.js';
+import { toolchainNames } from './versions.js';
 import {
   ciProviders,
   configFormats,
@@ -65,6 +66,10 @@ export const manifestSchema = z.strictObject({
   workers: z.array(z.enum(workerNames)).check(z.minLength(1)),
   configFormat: z.enum(configFormats),
   ci: described(z._default(z.enum(ciProviders), 'none'), 'Continuous deployment workflow written into the project'),
+  toolchain: described(
+    z._default(z.enum(toolchainNames), 'node20'),
+    'Pinned tool versions: current (Node 22.12+, the newest wrangler) or node20 (wrangler 4.86.0, the last for Node 20)',
+  ),
   identity: z.strictObject({
     provider: z.enum(identityProviders),
     instantAppId: z.optional(z.string()),
@@ -106,6 +111,7 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     workers: workerNames.filter((worker) => answers.workers.includes(worker)),
     configFormat: answers.configFormat,
     ci: answers.ci,
+    toolchain: answers.toolchain,
     identity: {
       provider: answers.identity,
       ...(answers.instantAppId ? { instantAppId: answers.instantAppId } : {}),

@@ -3,7 +3,7 @@ import { manifestFileName, manifestSchemaFileName, renderManifest, renderManifes
 import type { DesiredFile } from './plan.js';
 import { filesUnder, outputPath, renderTemplate } from './render.js';
 import type { TemplateSource } from './template-source.js';
-import { generatedVersions, nodeSupport } from './versions.js';
+import { allowScripts, nodeNote, toolchains } from './versions.js';
 import { buildWranglerConfig, configFileName, renderWranglerConfig } from './wrangler-config.js';
 import { renderActionRegistry } from './action-registry.js';
 import { renderExtensionRegistry } from './extension-registry.js';
@@ -23,7 +23,9 @@ export function templateContext(manifest: ProjectManifest) {
   return {
     manifest,
     configFile: configFileName(manifest.configFormat),
-    nodeNote: nodeSupport.note,
+    nodeNote: nodeNote(manifest.toolchain),
+    /** One source for the date (`versions.ts`): the wrangler configs and the test stand-ins use the same. */
+    compatibilityDate: toolchains[manifest.toolchain].compatibilityDate,
     workers: manifest.workers.map((worker) => ({
       name: worker,
       summary: workerDescriptors[worker].summary,
@@ -55,8 +57,9 @@ function rootPackageJson(manifest: ProjectManifest): string {
       typecheck: 'npm run typecheck --workspaces',
       deploy: 'appshell deploy',
     },
-    engines: { node: nodeSupport.engines },
-    devDependencies: { ...generatedVersions.tooling },
+    engines: { node: toolchains[manifest.toolchain].engines },
+    devDependencies: { ...toolchains[manifest.toolchain].tooling },
+    allowScripts,
   });
 }
 
@@ -75,7 +78,7 @@ function workerPackageJson(manifest: ProjectManifest, worker: WorkerName): strin
       deploy: `wrangler deploy --config ${configFile}`,
     },
     dependencies: Object.fromEntries(
-      [...descriptor.dependencies].sort().map((name) => [name, generatedVersions.runtime[name]]),
+      [...descriptor.dependencies].sort().map((name) => [name, toolchains[manifest.toolchain].runtime[name]]),
     ),
   });
 }

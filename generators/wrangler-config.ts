@@ -1,7 +1,7 @@
 import { stringify as stringifyToml } from 'smol-toml';
 import type { InitAnswers, WorkerName } from './answers.js';
 import type { ProjectManifest } from './manifest.js';
-import { compatibilityDate } from './versions.js';
+import { toolchains } from './versions.js';
 import { scriptName, workerDescriptors, type WorkerBindings } from './workers/index.js';
 
 /** The part of wrangler's configuration appshell writes. Field names are wrangler's own. */
@@ -22,6 +22,7 @@ export interface WranglerConfig extends WranglerBindingsBlock {
   compatibility_flags: string[];
   account_id?: string;
   observability: { enabled: boolean };
+  upload_source_maps: boolean;
   migrations?: { tag: string; new_sqlite_classes: string[] }[];
   env?: Record<string, WranglerBindingsBlock>;
 }
@@ -46,10 +47,12 @@ export function buildWranglerConfig(manifest: ProjectManifest, worker: WorkerNam
     $schema: '../../node_modules/wrangler/config-schema.json',
     name: scriptName(manifest.name, worker),
     main: 'src/index.ts',
-    compatibility_date: compatibilityDate,
+    compatibility_date: toolchains[manifest.toolchain].compatibilityDate,
     compatibility_flags: ['nodejs_compat'],
     ...(manifest.accountId ? { account_id: manifest.accountId } : {}),
     observability: { enabled: true },
+    // Stack traces in Workers Logs then point at the TypeScript source, not the bundle.
+    upload_source_maps: true,
     ...bindingsBlock(manifest.name, manifest.kvNamespaces, bindings, undefined, origins('dev')),
   };
   if (bindings.durableObjects.length > 0) {
@@ -103,8 +106,10 @@ const header = [
 /** Renders the model as `wrangler.jsonc` (with a comment header) or `wrangler.toml`. */
 export function renderWranglerConfig(config: WranglerConfig, format: ConfigFormat): string {
   if (format === 'toml') {
-    const { $schema: _schema, ...rest } = config;
-    return `${header.map((line) => `# ${line}`).join('\n')}\n\n${stringifyToml(rest)}\n`;
+    // Taplo (Even Better TOML) reads `#:schema` on the first line, as editors read `$schema` in the jsonc form.
+    const { $schema: schema, ...rest } = config;
+    const schemaLine = schema ? `#:schema ${schema}\n` : '';
+    return `${schemaLine}${header.map((line) => `# ${line}`).join('\n')}\n\n${stringifyToml(rest)}\n`;
   }
   // The model is plain data, so JSON.stringify writes it exactly; reading back keeps comments (wrangler-config-read.ts).
   return `${header.map((line) => `// ${line}`).join('\n')}\n${JSON.stringify(config, null, 2)}\n`;

@@ -153,7 +153,7 @@ describe('GET / HEAD / DELETE /v1/r2/object', () => {
   it('ignores malformed conditional headers (200, never 500), on GET, HEAD and with a Range', async () => {
     const alice = await r2Client(newUserId());
     await alice.upload('m.txt', 'malformed');
-    const malformed = ['W/abc', 'abc', '"unterminated', 'W/', ',,,', '"a" "b"', '\u00e9t\u00e9'.normalize()];
+    const malformed = ['W/abc', 'abc', '"unterminated', 'W/', ',,,', '"a" "b"', 'W/"a', '""x'];
     for (const value of malformed) {
       const response = await alice.get('m.txt', { 'if-none-match': value });
       expect(response.status, value).toBe(200);
