@@ -1,5 +1,5 @@
 import type { InitAnswers } from './answers.js';
-import { manifestFileName, manifestFromAnswers, parseManifest, type ProjectManifest } from './manifest.js';
+import { manifestFileName, manifestFromAnswers, parseManifest, withMigrationLedgers, type ProjectManifest } from './manifest.js';
 import { planFiles, type Plan, type ProjectTree } from './plan.js';
 import { renderProject } from './project-files.js';
 import type { TemplateSource } from './template-source.js';
@@ -20,7 +20,7 @@ export function planInitWorker(input: {
   source: TemplateSource;
   force: boolean;
 }): InitWorkerPlan {
-  const manifest = manifestFromAnswers(input.answers);
+  let manifest = manifestFromAnswers(input.answers);
   // Re-running init keeps what later commands added to the manifest (routes, actions, rotations, KV ids).
   const existingText = input.tree.read(manifestFileName);
   const existing = existingText === undefined ? undefined : parseManifest(existingText);
@@ -29,6 +29,11 @@ export function planInitWorker(input: {
     manifest.actions = existing.manifest.actions;
     manifest.rotations = existing.manifest.rotations;
     manifest.kvNamespaces = existing.manifest.kvNamespaces;
+    manifest.apiKeys = existing.manifest.apiKeys;
+    // Applied migrations are facts about deployed environments; the toolchain moves only with `appshell upgrade`.
+    manifest.migrations = existing.manifest.migrations;
+    manifest.toolchain = existing.manifest.toolchain;
+    manifest = withMigrationLedgers(manifest);
   }
   const desired = renderProject(manifest, input.source);
   return {

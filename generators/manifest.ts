@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { exampleActions } from './action-registry.js';
 import { exampleRoute } from './extension-registry.js';
+import { durableObjectClasses, migrationLedgers } from './migrations.js';
 import { toolchainNames } from './versions.js';
 import {
   ciProviders,
@@ -40,6 +41,12 @@ const receiverActionSchema = z.strictObject({
 });
 
 /** `appshell.json`: what the project is made of. Every command reads it; editors validate it with the JSON Schema. */
+const migrationStepSchema = z.strictObject({
+  tag: z.string().check(z.regex(/^[\w.-]{1,64}$/)),
+  new_sqlite_classes: z.optional(z.array(z.string())),
+  deleted_classes: z.optional(z.array(z.string())),
+});
+
 const days = (fallback: number) => z._default(z.int().check(z.positive(), z.lte(3650)), fallback);
 
 /** The operator's rules for API keys (`obtk_…`), written into the receiver's vars. */
@@ -91,6 +98,10 @@ export const manifestSchema = z.strictObject({
     z._default(z.record(z.string(), z.record(z.string(), z.string())), {}),
     'Secret rotations in progress, per environment: secret name -> the slot that holds the new value (names only, never values)',
   ),
+  migrations: described(
+    z._default(z.record(z.string(), z.array(migrationStepSchema)), {}),
+    'Durable Object migrations per Worker, an append-only ledger: appshell adds a step for a new class and never rewrites one (wrangler applies them in order)',
+  ),
   kvNamespaces: described(
     z._default(z.record(z.string(), z.record(z.string(), z.string().check(z.regex(/^[0-9a-f]{32}$/)))), {}),
     'KV namespace ids per environment (binding -> id), written into the wrangler configs. appshell deploy records the namespaces several Workers share (API_KEYS)',
@@ -103,7 +114,7 @@ export type ReceiverAction = z.infer<typeof receiverActionSchema>;
 
 /** The manifest a fresh project starts with. */
 export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
-  return {
+  return withMigrationLedgers({
     $schema: `./${manifestSchemaFileName}`,
     templateVersion,
     name: answers.name,
@@ -126,8 +137,18 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     actions: answers.workers.includes('receiver') ? exampleActions : [],
     apiKeys: defaultApiKeys,
     rotations: {},
+    migrations: {},
     kvNamespaces: {},
-  };
+  });
+}
+
+/**
+ * The manifest with every Worker's migration ledger brought up to date with its templates (`extendLedger`): applied
+ * steps kept, a new step for a new class. Every command reads the manifest through here, so whatever it writes back
+ * to appshell.json records the ledger the wrangler configs carry.
+ */
+export function withMigrationLedgers(manifest: ProjectManifest): ProjectManifest {
+  return { ...manifest, migrations: migrationLedgers(manifest.workers, manifest.migrations, (worker) => durableObjectClasses(manifest, worker)) };
 }
 
 /** The JSON Schema of `appshell.json`, written beside it so editors validate and complete it. */
@@ -151,7 +172,7 @@ export function parseManifest(text: string): ManifestResult {
     return { ok: false, message: `${manifestFileName} is not valid JSON: ${(error as Error).message}` };
   }
   const parsed = manifestSchema.safeParse(value);
-  if (parsed.success) return { ok: true, manifest: parsed.data };
+  if (parsed.success) return { ok: true, manifest: withMigrationLedgers(parsed.data) };
   const issue = parsed.error.issues[0]!;
   return { ok: false, message: `${manifestFileName}: ${issue.path.join('.') || '(root)'} ${issue.message}` };
 }

@@ -1,6 +1,7 @@
 import { stringify as stringifyToml } from 'smol-toml';
 import type { InitAnswers, WorkerName } from './answers.js';
 import type { ProjectManifest } from './manifest.js';
+import { extendLedger, type MigrationStep } from './migrations.js';
 import { toolchains } from './versions.js';
 import { scriptName, workerDescriptors, type WorkerBindings } from './workers/index.js';
 
@@ -23,7 +24,7 @@ export interface WranglerConfig extends WranglerBindingsBlock {
   account_id?: string;
   observability: { enabled: boolean };
   upload_source_maps: boolean;
-  migrations?: { tag: string; new_sqlite_classes: string[] }[];
+  migrations?: MigrationStep[];
   env?: Record<string, WranglerBindingsBlock>;
 }
 
@@ -55,9 +56,9 @@ export function buildWranglerConfig(manifest: ProjectManifest, worker: WorkerNam
     upload_source_maps: true,
     ...bindingsBlock(manifest.name, manifest.kvNamespaces, bindings, undefined, origins('dev')),
   };
-  if (bindings.durableObjects.length > 0) {
-    config.migrations = [{ tag: 'v1', new_sqlite_classes: bindings.durableObjects.map((d) => d.className) }];
-  }
+  // The ledger of appshell.json (append-only: a class added later is a new tag after the applied ones).
+  const migrations = extendLedger(manifest.migrations[worker] ?? [], bindings.durableObjects.map((d) => d.className));
+  if (migrations.length > 0) config.migrations = migrations;
   config.env = Object.fromEntries(manifest.environments.map((env) => [env, bindingsBlock(manifest.name, manifest.kvNamespaces, bindings, env, origins(env))]));
   return config;
 }
