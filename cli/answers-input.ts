@@ -40,6 +40,7 @@ export interface InitWorkerFlags {
   yes?: boolean;
   dryRun?: boolean;
   force?: boolean;
+  verbose?: boolean;
 }
 
 const listAnswers = new Set<AnswerKey>(['workers', 'origins', 'features', 'envs']);

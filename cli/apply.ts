@@ -121,9 +121,9 @@ export async function applyAddition(
  */
 export async function showAndApply(
   plan: Plan,
-  options: { dryRun?: boolean; conflictSuggestion: string; nothingToDo?: string },
+  options: { dryRun?: boolean; conflictSuggestion: string; nothingToDo?: string; summary?: boolean },
 ): Promise<boolean> {
-  for (const line of formatPlan(plan.files)) print(line);
+  for (const line of formatPlan(plan.files, { summary: Boolean(options.summary) })) print(line);
   const counts = countActions(plan.files);
   if (options.dryRun) {
     print('Dry run: nothing was written.');

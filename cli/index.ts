@@ -39,6 +39,7 @@ program
   .option('-y, --yes', 'take the defaults for everything not given; never prompt')
   .option('--dry-run', 'print the plan and write nothing')
   .option('--force', 'write into a non-empty directory and overwrite files changed since appshell wrote them')
+  .option('--verbose', 'list every file of the plan (default: a count per Worker)')
   .action(async (dir: string | undefined, flags) => {
     const { runInitWorker } = await import('./init-worker.js');
     await runInitWorker(dir, flags);

@@ -45,6 +45,8 @@ export async function runInitWorker(dir: string | undefined, flags: InitWorkerFl
     dryRun: flags.dryRun,
     conflictSuggestion: 'Keep your changes and merge by hand, or re-run with --force to overwrite them.',
     nothingToDo: 'Nothing to change: the project already matches these answers.',
+    // A new project is about 170 files: counted per Worker unless --verbose (as create-cloudflare does).
+    summary: !flags.verbose,
   });
   if (!written) return;
   print(`Done: ${counts.create} created, ${counts.update} updated.`);

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
 import { planInitWorker } from './init-worker.js';
 import { parseManifest } from './manifest.js';
-import { memoryTree, statePath, type PlannedFile } from './plan.js';
+import { memoryTree, statePath, summarizePlan, type PlannedFile } from './plan.js';
 import { loadTemplates, type TemplateSource } from './template-source.js';
 import type { WranglerConfig } from './wrangler-config.js';
 import { parseWranglerConfig } from './wrangler-config-read.js';
@@ -178,5 +178,15 @@ describe('planInitWorker on an existing project', () => {
     disk['appshell.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
     const again = plan({}, disk);
     expect(JSON.parse(file(again.files, 'appshell.json').content).routes).toHaveLength(1);
+  });
+});
+
+describe('summarizePlan', () => {
+  it('counts a new project per part (root files, then each Worker), every file once', () => {
+    const init = planInitWorker({ answers: defaultAnswers('shop'), root: '/x', tree: memoryTree(), newProject: true, source, force: false });
+    const rows = summarizePlan(init.files);
+    expect(rows.map((row) => row.group).sort()).toEqual(['project', 'workers/api', 'workers/auth-shim', 'workers/receiver', 'workers/sender']);
+    expect(rows.reduce((sum, row) => sum + row.create, 0)).toBe(init.files.length);
+    expect(rows.find((row) => row.group === 'project')?.create).toBe(init.files.filter((file) => !file.path.startsWith('workers/')).length);
   });
 });

@@ -105,6 +105,25 @@ export function countActions(files: PlannedFile[]): Record<PlanAction, number> {
   return counts;
 }
 
+/** Where a file belongs in a summary: `workers/<worker>` for a Worker's files, else `project`. */
+function planGroup(path: string): string {
+  const match = /^workers\/([^/]+)\//.exec(path);
+  return match ? `workers/${match[1]}` : 'project';
+}
+
+/**
+ * The plan counted per part of the project (the root files, then each Worker), for a summary a person can read
+ * at a glance; each row also says how many files of each action it holds.
+ *
+ * @example
+ * summarizePlan(plan.files); // [{ group: 'project', create: 9, ... }, { group: 'workers/api', create: 61, ... }]
+ */
+export function summarizePlan(files: PlannedFile[]): ({ group: string } & Record<PlanAction, number>)[] {
+  const groups = new Map<string, PlannedFile[]>();
+  for (const file of files) groups.set(planGroup(file.path), [...(groups.get(planGroup(file.path)) ?? []), file]);
+  return [...groups].map(([group, members]) => ({ group, ...countActions(members) }));
+}
+
 /** An in-memory tree, for planners' tests and for previews. */
 export function memoryTree(files: Record<string, string> = {}): ProjectTree & { files: Record<string, string> } {
   return { files, read: (path) => files[path] };

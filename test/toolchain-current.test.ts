@@ -87,6 +87,11 @@ describe('the toolchain on Node 20', () => {
       const init = await runCli(['init-worker', 'demo', '--yes', '--no-git', '--no-install'], { cwd: workspace.dir });
       expect(init.exitCode, init.stderr).toBe(0);
       expect(init.stdout.match(/end-of-life/g)).toHaveLength(1);
+      // ~170 files: counted per part of the project, listed only with --verbose.
+      expect(init.stdout).toMatch(/^ {2}\+ workers\/api: \d+ files to create$/m);
+      expect(init.stdout).not.toMatch(/\+ create /);
+      const verbose = await runCli(['init-worker', 'listed', '--yes', '--no-git', '--no-install', '--verbose'], { cwd: workspace.dir });
+      expect(verbose.stdout).toMatch(/\+ create\s+workers\/api\/src\/index\.ts/);
       expect(init.stdout).toContain(`wrangler ${toolchains.current.tooling.wrangler}`);
       const pkg = JSON.parse(await readFile(join(workspace.dir, 'demo/package.json'), 'utf8'));
       expect(pkg.devDependencies.wrangler).toBe(toolchains.node20.tooling.wrangler);
