@@ -1,29 +1,19 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { defaultAnswers, workerNames, type WorkerName } from './generators/answers.js';
-import { manifestFromAnswers } from './generators/manifest.js';
-import { templateContext } from './generators/project-files.js';
-import { renderTemplate } from './generators/render.js';
-import { buildWranglerConfig, renderWranglerConfig } from './generators/wrangler-config.js';
-
-/**
- * The Worker templates are tested as they are, inside workerd: each template folder gets the
- * `wrangler.jsonc` and `vitest.config.ts` that `init-worker --yes` would write beside it (git-ignored),
- * and becomes a vitest project of its own.
- */
-const templateManifest = manifestFromAnswers({ ...defaultAnswers('tpl'), features: ['ai', 'images', 'stream'] });
+import { workerNames, type WorkerName } from './generators/answers.js';
+import { templateFixtureFiles } from './generators/template-fixtures.js';
 
 function writeIfChanged(path: string, content: string): void {
   if (!existsSync(path) || readFileSync(path, 'utf8') !== content) writeFileSync(path, content);
 }
 
+/** Each Worker template becomes a vitest project of its own, run inside workerd (generators/template-fixtures.ts). */
 function prepareTemplate(worker: WorkerName): string {
   const dir = resolve('templates/workers', worker);
-  const context = { ...templateContext(templateManifest), worker, testNamePrefix: 'template:' };
-  writeIfChanged(resolve(dir, 'wrangler.jsonc'), renderWranglerConfig(buildWranglerConfig(templateManifest, worker), 'jsonc'));
   const hbsPath = resolve(dir, 'vitest.config.ts.hbs');
-  writeIfChanged(resolve(dir, 'vitest.config.ts'), renderTemplate(hbsPath, readFileSync(hbsPath, 'utf8'), context));
+  const files = templateFixtureFiles(worker, { path: hbsPath, text: readFileSync(hbsPath, 'utf8') });
+  for (const [name, content] of Object.entries(files)) writeIfChanged(resolve(dir, name), content);
   return resolve(dir, 'vitest.config.ts');
 }
 

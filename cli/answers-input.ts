@@ -8,6 +8,7 @@ import {
   identityProviders,
   jwtAlgorithms,
   promptedAnswers,
+  promptedDeployAnswers,
   validateAnswers,
   workerNames,
   type AnswerKey,
@@ -29,6 +30,7 @@ export interface InitWorkerFlags {
   issuer?: string;
   audience?: string;
   origins?: string;
+  devOrigins?: string;
   features?: string;
   envs?: string;
   configFormat?: string;
@@ -43,7 +45,7 @@ export interface InitWorkerFlags {
   verbose?: boolean;
 }
 
-const listAnswers = new Set<AnswerKey>(['workers', 'origins', 'features', 'envs']);
+const listAnswers = new Set<AnswerKey>(['workers', 'origins', 'devOrigins', 'features', 'envs']);
 
 function splitList(value: string): string[] {
   return value
@@ -106,14 +108,15 @@ export async function gatherAnswers(
 
   if (!flags.yes) {
     const missing = promptedAnswers.filter((key) => given[key] === undefined);
-    if (missing.length > 0) {
-      if (!options.interactive) {
-        throw usageError(
-          `missing answers: ${missing.map((key) => answerFlags[key]).join(', ')} (no terminal to ask)`,
-          'Give them as flags or in --answers <file.json>, or pass --yes to take the defaults.',
-        );
-      }
-      Object.assign(given, await options.prompt(missing, given as Partial<InitAnswers>));
+    if (missing.length > 0 && !options.interactive) {
+      throw usageError(
+        `missing answers: ${missing.map((key) => answerFlags[key]).join(', ')} (no terminal to ask)`,
+        'Give them as flags or in --answers <file.json>, or pass --yes to take the defaults.',
+      );
+    }
+    if (options.interactive) {
+      const asked = [...missing, ...promptedDeployAnswers.filter((key) => given[key] === undefined)];
+      if (asked.length > 0) Object.assign(given, await options.prompt(asked, given as Partial<InitAnswers>));
     }
   }
   if (typeof given.name !== 'string') {
@@ -127,7 +130,7 @@ export async function gatherAnswers(
 }
 
 /** Asks for the missing answers with @clack/prompts; Ctrl-C cancels quietly. */
-export async function promptForAnswers(missing: AnswerKey[]): Promise<Partial<Record<AnswerKey, unknown>>> {
+export async function promptForAnswers(missing: AnswerKey[], known: Partial<InitAnswers> = {}): Promise<Partial<Record<AnswerKey, unknown>>> {
   const prompts = await import('@clack/prompts');
   const answers: Partial<Record<AnswerKey, unknown>> = {};
   const check = <T>(value: T | symbol): T => {
@@ -135,6 +138,9 @@ export async function promptForAnswers(missing: AnswerKey[]): Promise<Partial<Re
     return value as T;
   };
   const options = <T extends string>(values: readonly T[]) => values.map((value) => ({ value, label: value }));
+  const optional = (key: AnswerKey, value: string | undefined) => {
+    if (value && value.trim()) answers[key] = value.trim();
+  };
   for (const key of missing) {
     switch (key) {
       case 'name':
@@ -151,9 +157,29 @@ export async function promptForAnswers(missing: AnswerKey[]): Promise<Partial<Re
       case 'jwtAlg':
         answers.jwtAlg = check(await prompts.select({ message: 'Session JWT algorithm', options: options(jwtAlgorithms) }));
         break;
+      case 'accountId':
+        optional('accountId', check<string | undefined>(await prompts.text({ message: 'Cloudflare account id (empty: set it later)', placeholder: '32 hexadecimal characters' })));
+        break;
+      case 'instantAppId':
+        if ((answers.identity ?? known.identity ?? 'instant') === 'instant') {
+          optional('instantAppId', check<string | undefined>(await prompts.text({ message: 'InstantDB app id (empty: set it later)', placeholder: 'a UUID' })));
+        }
+        break;
+      case 'supabaseUrl':
+        if ((answers.identity ?? known.identity) === 'supabase') {
+          optional('supabaseUrl', check<string | undefined>(await prompts.text({ message: 'Supabase project URL (empty: set it later)', placeholder: 'https://abcd.supabase.co' })));
+        }
+        break;
       case 'origins':
         answers.origins = splitList(
-          check<string>(await prompts.text({ message: 'Allowed browser origins (comma list)', initialValue: 'http://localhost:3000' })),
+          check<string>(
+            await prompts.text({ message: "Your app's origins in deployed environments (comma list; empty: none yet)", placeholder: 'https://app.example.com' }),
+          ) ?? '',
+        );
+        break;
+      case 'devOrigins':
+        answers.devOrigins = splitList(
+          check<string>(await prompts.text({ message: 'Origins allowed in local development (comma list)', initialValue: 'http://localhost:3000' })) ?? '',
         );
         break;
       case 'features':

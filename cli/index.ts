@@ -27,7 +27,8 @@ program
   .option('--jwt-alg <alg>', 'session JWT algorithm: HS256 or EdDSA (default: HS256)')
   .option('--issuer <iss>', 'session JWT issuer (default: <name>-auth-shim)')
   .option('--audience <aud>', 'session JWT audience (default: <name>-api)')
-  .option('--origins <list>', 'CORS allow-list: comma list of origins such as https://app.example.com')
+  .option('--origins <list>', "CORS allow-list of the deployed environments: your app's origins such as https://app.example.com (default: none)")
+  .option('--dev-origins <list>', 'CORS allow-list of local development (default: http://localhost:3000)')
   .option('--features <list>', 'optional API features: any of ai,images,stream')
   .option('--envs <list>', 'deployed environments (default: staging,production)')
   .option('--config-format <format>', 'wrangler config format: jsonc or toml (default: jsonc)')
@@ -57,6 +58,20 @@ program
   .action(async (flags) => {
     const { runDeploy } = await import('./deploy.js');
     await runDeploy(flags);
+  });
+
+program
+  .command('config')
+  .description("set a value of appshell.json that a deploy needs, and write it into the Workers' configs")
+  .command('set')
+  .description('set <field> (accountId, identity.instantAppId, identity.supabaseUrl, origins.<env>) to <value>')
+  .argument('<field>', 'the appshell.json field, e.g. accountId or origins.production')
+  .argument('<value>', 'the value (origins: a comma list; empty string: unset)')
+  .option('--dry-run', 'print the plan and write nothing')
+  .option('--force', 'overwrite wrangler configs changed since appshell wrote them')
+  .action(async (field: string, value: string, flags) => {
+    const { runConfigSet } = await import('./config.js');
+    await runConfigSet(field, value, flags);
   });
 
 program

@@ -10,6 +10,7 @@ import { diskTree, inspectTarget } from './disk-tree.js';
 import { usageError } from './errors.js';
 import { print } from './output.js';
 import { initGitRepository, installDependencies } from './post-init.js';
+import { appshellSelf } from './self.js';
 
 /**
  * `appshell init-worker [dir]`: answers -> validate -> plan -> print (`--dry-run` stops) -> apply -> install.
@@ -28,6 +29,7 @@ export async function runInitWorker(dir: string | undefined, flags: InitWorkerFl
     );
   }
 
+  const self = appshellSelf();
   const plan: InitWorkerPlan = planInitWorker({
     answers,
     root,
@@ -35,9 +37,11 @@ export async function runInitWorker(dir: string | undefined, flags: InitWorkerFl
     newProject: target === 'missing' || target === 'empty',
     source: await loadCliTemplates(),
     force: Boolean(flags.force),
+    self,
   });
 
   print(`${flags.dryRun ? 'Plan for' : 'Writing'} ${root} (${plan.manifest.workers.join(', ')})`);
+  if (!self.installed) print(`Note: appshell runs from a source checkout, so the project's devDependency links to it (file:${self.root}).`);
   const notice = toolchainNotice(plan.manifest.toolchain, process.versions.node);
   if (notice) print(`Note: ${notice}`);
   const counts = countActions(plan.files);
@@ -51,12 +55,17 @@ export async function runInitWorker(dir: string | undefined, flags: InitWorkerFl
   if (!written) return;
   print(`Done: ${counts.create} created, ${counts.update} updated.`);
 
-  if (plan.newProject && answers.git) await initGitRepository(root);
-  if (answers.install) await installDependencies(root);
+  // Install first, so that the first commit holds the lock file and the Env types the install writes
+  // (worker-configuration.d.ts); the repository is initialised even when the install fails.
+  try {
+    if (answers.install) await installDependencies(root);
+  } finally {
+    if (plan.newProject && answers.git) await initGitRepository(root);
+  }
   print('');
   print('Next:');
   print(`  cd ${dir ?? answers.name}`);
-  if (!answers.install) print('  npm install');
+  if (!answers.install) print('  npm install    # also writes each Worker\'s Env types (npm run types)');
   print('  npm test       # every Worker, inside workerd');
-  print('  npm run dev    # every Worker locally');
+  print('  npm run dev    # every Worker locally: local secrets, an identity stand-in, a walkthrough (appshell dev)');
 }

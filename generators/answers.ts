@@ -41,6 +41,32 @@ export function describeOriginProblem(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * An origin that only exists on a developer's machine: localhost and its subdomains, loopback addresses. A deployed
+ * environment that allows one lets any page a visitor runs locally call the API with their session.
+ *
+ * @example
+ * isDevelopmentOrigin('http://localhost:3000'); // true
+ * isDevelopmentOrigin('https://app.example.com'); // false
+ */
+export function isDevelopmentOrigin(origin: string): boolean {
+  let hostname: string;
+  try {
+    hostname = new URL(origin).hostname;
+  } catch {
+    return false;
+  }
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]' || hostname === '0.0.0.0';
+}
+
+const deployedOrigin = originSchema.check(
+  z.superRefine((value, ctx) => {
+    if (isDevelopmentOrigin(value)) {
+      ctx.addIssue({ code: 'custom', message: `'${value}' is a development origin: deployed environments take your app's real origins (https://...); local ones go in --dev-origins` });
+    }
+  }),
+);
+
 const envName = z.string().check(z.regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be lowercase letters, digits and dashes, starting with a letter'));
 
 /** Every answer `init-worker` takes, after defaults. The single source of truth for validation. */
@@ -69,7 +95,10 @@ export const initAnswersSchema = z
     jwtAlg: z.enum(jwtAlgorithms, { message: `must be one of ${jwtAlgorithms.join(', ')}` }),
     issuer: z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable characters without spaces')),
     audience: z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable characters without spaces')),
-    origins: z.array(originSchema),
+    /** CORS allow-list of the deployed environments: empty until the team names its app's origins. */
+    origins: z.array(deployedOrigin),
+    /** CORS allow-list of local development (`appshell dev`, tests). */
+    devOrigins: z.array(originSchema),
     features: z.array(z.enum(featureNames, { message: `must be some of ${featureNames.join(', ')}` })),
     envs: z.array(envName).check(z.minLength(1, 'must name at least one environment')),
     configFormat: z.enum(configFormats, { message: `must be one of ${configFormats.join(', ')}` }),
@@ -92,7 +121,7 @@ export const initAnswersSchema = z
         message: `with --jwt-alg EdDSA the ${keyReader} Worker reads its keys from auth-shim: add auth-shim to the list`,
       });
     }
-    for (const [field, list] of [['workers', answers.workers], ['features', answers.features], ['envs', answers.envs], ['origins', answers.origins]] as const) {
+    for (const [field, list] of [['workers', answers.workers], ['features', answers.features], ['envs', answers.envs], ['origins', answers.origins], ['devOrigins', answers.devOrigins]] as const) {
       const duplicate = (list as readonly string[]).find((item, index) => list.indexOf(item as never) !== index);
       if (duplicate) ctx.addIssue({ code: 'custom', path: [field], message: `lists '${duplicate}' twice` });
     }
@@ -118,6 +147,7 @@ export const answerFlags: Record<AnswerKey, string> = {
   issuer: '--issuer',
   audience: '--audience',
   origins: '--origins',
+  devOrigins: '--dev-origins',
   features: '--features',
   envs: '--envs',
   configFormat: '--config-format',
@@ -133,11 +163,16 @@ export const promptedAnswers: readonly AnswerKey[] = [
   'workers',
   'identity',
   'jwtAlg',
-  'origins',
   'features',
   'envs',
   'configFormat',
 ];
+
+/**
+ * What a deployed environment needs and only the team knows. Asked for with a terminal (an empty answer leaves it
+ * for later); without one they are not demanded, and `appshell deploy` refuses an environment that lacks them.
+ */
+export const promptedDeployAnswers: readonly AnswerKey[] = ['accountId', 'instantAppId', 'supabaseUrl', 'origins', 'devOrigins'];
 
 /**
  * Defaults for every answer not given; some depend on the name. The toolchain's default is what the Node that runs
@@ -152,7 +187,9 @@ export function defaultAnswers(name: string, toolchain: ToolchainName = 'node20'
     jwtAlg: 'HS256',
     issuer: `${name}-auth-shim`,
     audience: `${name}-api`,
-    origins: ['http://localhost:3000'],
+    // A deployed environment never gets a development origin by default (appshell deploy refuses one).
+    origins: [],
+    devOrigins: ['http://localhost:3000'],
     features: [],
     envs: ['staging', 'production'],
     configFormat: 'jsonc',

@@ -56,14 +56,17 @@ describe('planInitWorker on an empty tree', () => {
       bucket: 'shop-files',
       issuer: 'https://auth.shop.example',
       audience: 'shop-api',
-      origins: ['https://shop.example', 'http://localhost:5173'],
+      origins: ['https://shop.example', 'https://www.shop.example'],
+      devOrigins: ['http://localhost:5173'],
       envs: ['preview', 'production'],
     });
     expect(parseManifest(file(files, 'appshell.json').content)).toEqual({ ok: true, manifest });
     const api = wrangler(files, 'api');
     expect(api.name).toBe('shop-api');
     expect(api.account_id).toBe('0123456789abcdef0123456789abcdef');
-    expect(api.vars?.ALLOWED_ORIGINS).toBe('https://shop.example,http://localhost:5173');
+    // Local development (the top level) allows the dev origins, each deployed environment only the app's own.
+    expect(api.vars?.ALLOWED_ORIGINS).toBe('http://localhost:5173');
+    expect(api.env?.production?.vars?.ALLOWED_ORIGINS).toBe('https://shop.example,https://www.shop.example');
     expect(api.vars?.SESSION_JWT_ISSUER).toBe('https://auth.shop.example');
     expect(api.vars?.SESSION_JWT_AUDIENCE).toBe('shop-api');
     expect(api.r2_buckets).toEqual([{ binding: 'R2', bucket_name: 'shop-files' }]);
@@ -72,7 +75,13 @@ describe('planInitWorker on an empty tree', () => {
     expect(api.env?.production?.vars?.R2_BUCKET).toBe('shop-files-production');
     const root = JSON.parse(file(files, 'package.json').content);
     expect(root.workspaces).toEqual(['workers/auth-shim', 'workers/api', 'workers/sender', 'workers/receiver']);
-    expect(Object.keys(root.scripts)).toEqual(expect.arrayContaining(['dev', 'test', 'deploy']));
+    expect(Object.keys(root.scripts)).toEqual(expect.arrayContaining(['dev', 'test', 'deploy', 'types', 'typecheck']));
+    // The scripts run the appshell that wrote the project, pinned exactly (a published one by default).
+    expect(root.scripts.dev).toBe('appshell dev');
+    expect(root.scripts.deploy).toBe('appshell deploy');
+    expect(root.devDependencies.appshell).toBe(JSON.parse(file(files, 'appshell.json').content).templateVersion);
+    const apiPackage = JSON.parse(file(files, 'workers/api/package.json').content);
+    expect(apiPackage.scripts.typecheck).toBe('node ../../scripts/types.mjs --check api && tsc --noEmit');
     expect(file(files, '.gitignore').content).toMatch(/^\.dev\.vars$/m);
     expect(file(files, '.gitignore').content).toMatch(/^\.wrangler\/$/m);
     expect(file(files, '.gitignore').content).toMatch(/^node_modules\/$/m);
@@ -141,7 +150,7 @@ describe('planInitWorker on an existing project', () => {
   it('is all unchanged when nothing changed', () => {
     const first = plan();
     const again = plan({}, written(first.files));
-    expect(again.files.map((entry) => entry.action)).toEqual(again.files.map(() => 'unchanged'));
+    expect(again.files.filter((entry) => entry.action !== 'unchanged').map((entry) => `${entry.path}: ${entry.action}`)).toEqual([]);
   });
 
   it('updates files appshell wrote when the answers change', () => {

@@ -2,6 +2,7 @@ import type { InitAnswers } from './answers.js';
 import { manifestFileName, manifestFromAnswers, parseManifest, withMigrationLedgers, type ProjectManifest } from './manifest.js';
 import { planFiles, type Plan, type ProjectTree } from './plan.js';
 import { renderProject } from './project-files.js';
+import type { AppshellSelf } from './versions.js';
 import type { TemplateSource } from './template-source.js';
 
 export interface InitWorkerPlan extends Plan {
@@ -19,6 +20,8 @@ export function planInitWorker(input: {
   newProject: boolean;
   source: TemplateSource;
   force: boolean;
+  /** The appshell writing the project, which its package.json depends on (default: the published templateVersion). */
+  self?: AppshellSelf;
 }): InitWorkerPlan {
   let manifest = manifestFromAnswers(input.answers);
   // Re-running init keeps what later commands added to the manifest (routes, actions, rotations, KV ids).
@@ -35,7 +38,7 @@ export function planInitWorker(input: {
     manifest.toolchain = existing.manifest.toolchain;
     manifest = withMigrationLedgers(manifest);
   }
-  const desired = renderProject(manifest, input.source);
+  const desired = renderProject(manifest, input.source, { self: input.self });
   return {
     root: input.root,
     newProject: input.newProject,

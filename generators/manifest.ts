@@ -132,7 +132,7 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     bucket: answers.bucket,
     features: featureNames.filter((feature) => answers.features.includes(feature)),
     environments: answers.envs,
-    origins: Object.fromEntries([['dev', answers.origins], ...answers.envs.map((env) => [env, answers.origins])]),
+    origins: Object.fromEntries([['dev', answers.devOrigins], ...answers.envs.map((env) => [env, answers.origins])]),
     routes: answers.workers.includes('api') ? [exampleRoute] : [],
     actions: answers.workers.includes('receiver') ? exampleActions : [],
     apiKeys: defaultApiKeys,

@@ -3,7 +3,7 @@ import { manifestFileName, manifestSchemaFileName, renderManifest, renderManifes
 import type { DesiredFile } from './plan.js';
 import { filesUnder, outputPath, renderTemplate } from './render.js';
 import type { TemplateSource } from './template-source.js';
-import { allowScripts, nodeNote, toolchains } from './versions.js';
+import { allowScripts, appshellDevDependency, nodeNote, toolchains, type AppshellSelf } from './versions.js';
 import { buildWranglerConfig, configFileName, renderWranglerConfig } from './wrangler-config.js';
 import { renderActionRegistry } from './action-registry.js';
 import { renderExtensionRegistry } from './extension-registry.js';
@@ -45,20 +45,24 @@ export function templateContext(manifest: ProjectManifest) {
   };
 }
 
-function rootPackageJson(manifest: ProjectManifest): string {
+function rootPackageJson(manifest: ProjectManifest, self: AppshellSelf): string {
   return json({
     name: manifest.name,
     private: true,
     type: 'module',
     workspaces: manifest.workers.map((worker) => `workers/${worker}`),
     scripts: {
-      dev: 'node scripts/dev.mjs',
+      // The appshell that wrote the project (a devDependency), never whatever `npx appshell` would fetch.
+      dev: 'appshell dev',
       test: 'vitest run',
+      // Env types come from each Worker's wrangler config (`wrangler types`); the install writes them if absent.
+      types: 'node scripts/types.mjs',
       typecheck: 'npm run typecheck --workspaces',
+      postinstall: 'node scripts/types.mjs --if-missing',
       deploy: 'appshell deploy',
     },
     engines: { node: toolchains[manifest.toolchain].engines },
-    devDependencies: { ...toolchains[manifest.toolchain].tooling },
+    devDependencies: { appshell: appshellDevDependency(self), ...toolchains[manifest.toolchain].tooling },
     allowScripts,
   });
 }
@@ -73,8 +77,8 @@ function workerPackageJson(manifest: ProjectManifest, worker: WorkerName): strin
     scripts: {
       dev: `wrangler dev --config ${configFile} --port ${devPorts[worker]}`,
       test: 'vitest run',
-      typecheck: 'tsc --noEmit',
-      types: `wrangler types --config ${configFile}`,
+      typecheck: `node ../../scripts/types.mjs --check ${worker} && tsc --noEmit`,
+      types: `node ../../scripts/types.mjs ${worker}`,
       deploy: `wrangler deploy --config ${configFile}`,
     },
     dependencies: Object.fromEntries(
@@ -83,7 +87,7 @@ function workerPackageJson(manifest: ProjectManifest, worker: WorkerName): strin
   });
 }
 
-function devVarsExample(manifest: ProjectManifest, worker: WorkerName): string {
+export function devVarsExample(manifest: ProjectManifest, worker: WorkerName): string {
   const secrets = workerDescriptors[worker].bindings(manifest).secrets;
   const lines = [
     `# Secrets of the ${worker} Worker for local development. Copy to .dev.vars (git-ignored, mode 0600)`,
@@ -98,12 +102,13 @@ function devVarsExample(manifest: ProjectManifest, worker: WorkerName): string {
 }
 
 /** Every file of a project with this manifest, rendered in memory. */
-export function renderProject(manifest: ProjectManifest, source: TemplateSource): DesiredFile[] {
+export function renderProject(manifest: ProjectManifest, source: TemplateSource, options: { self?: AppshellSelf } = {}): DesiredFile[] {
   const context = templateContext(manifest);
+  const self = options.self ?? { version: manifest.templateVersion, root: '', installed: true };
   const files: DesiredFile[] = [
     { path: manifestFileName, content: renderManifest(manifest) },
     { path: manifestSchemaFileName, content: renderManifestJsonSchema() },
-    { path: 'package.json', content: rootPackageJson(manifest) },
+    { path: 'package.json', content: rootPackageJson(manifest, self) },
   ];
   if (manifest.workers.some((worker) => worker !== 'receiver')) files.push({ path: 'openapi.json', content: renderOpenApi(manifest) });
   for (const [path, text] of filesUnder(source, 'project')) {

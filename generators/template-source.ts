@@ -18,12 +18,15 @@ export function findTemplatesRoot(from: string = fileURLToPath(import.meta.url))
 }
 
 /**
- * In the repository each Worker template also holds its rendered `vitest.config.ts` and wrangler config
- * (git-ignored, written by the root vitest config), so that it is tested as a generated Worker would be.
- * They are outputs, not templates.
+ * In the repository each Worker template also holds its rendered `vitest.config.ts`, wrangler config,
+ * `.dev.vars.example` and the Env types wrangler writes from them (git-ignored, written by the root vitest config
+ * and typecheck-templates.mjs), so that it is tested as a generated Worker would be. They are outputs, not templates.
  */
 function isRenderedCopy(path: string): boolean {
-  return existsSync(`${path}.hbs`) || /[\\/]workers[\\/][^\\/]+[\\/]wrangler\.(jsonc|toml)$/.test(path);
+  return (
+    existsSync(`${path}.hbs`) ||
+    /[\\/]workers[\\/][^\\/]+[\\/](wrangler\.(jsonc|toml)|\.dev\.vars\.example|worker-configuration\.d\.ts)$/.test(path)
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { allowScripts, toolchainForNode, toolchains } from './versions.js';
+import { allowScripts, appshellDevDependency, toolchainForNode, toolchains } from './versions.js';
 
 describe('toolchains', () => {
   it('node20 pins exactly what appshell tests its templates with', () => {
@@ -36,5 +36,12 @@ describe('toolchains', () => {
     const wranglers = JSON.parse(readFileSync(new URL('../node_modules/wrangler/package.json', import.meta.url), 'utf8'));
     expect(toolchains.node20.compatibilityDate <= workerdDate(wranglers.dependencies.workerd)).toBe(true);
     expect(toolchains.current.compatibilityDate <= workerdDate(own.version)).toBe(true);
+  });
+});
+
+describe('appshellDevDependency', () => {
+  it('pins the exact version of a published appshell, and links a source checkout', () => {
+    expect(appshellDevDependency({ version: '0.3.1', root: '/p/node_modules/appshell', installed: true })).toBe('0.3.1');
+    expect(appshellDevDependency({ version: '0.3.1', root: '/src/appshell', installed: false })).toBe('file:/src/appshell');
   });
 });

@@ -37,6 +37,8 @@ export const toolchains = {
       // The api tests' S3 stand-in checks presigned URLs with AWS's own signer.
       '@smithy/signature-v4': '5.7.5',
       '@aws-crypto/sha256-js': '5.2.0',
+      // The Node side of the tests (stand-ins under test/support) type-checks with Node's types: Node 20's.
+      '@types/node': '20.19.43',
     },
     /** The newest date wrangler 4.86.0's workerd (1.20260426) knows; newer dates make `wrangler dev` warn and fall back. */
     compatibilityDate: '2026-04-20',
@@ -64,6 +66,8 @@ export const toolchains = {
       esbuild: '0.28.2',
       '@smithy/signature-v4': '5.7.5',
       '@aws-crypto/sha256-js': '5.2.0',
+      // Node 24 LTS's types, newest release.
+      '@types/node': '24.19.4',
     },
     /** The tests run in the plugin's workerd (1.20261102), older than wrangler's (1.20261117): the older one bounds it. */
     compatibilityDate: '2026-11-02',
@@ -127,4 +131,25 @@ export function nodeNote(name: ToolchainName): string {
   return name === 'node20'
     ? `This project runs on Node 20.12 or newer (Node 20 is end-of-life): wrangler is pinned to ${toolchains.node20.tooling.wrangler}, the last release that runs on Node 20. On Node 22.12 or newer, move to the current toolchain (\`toolchain: "current"\` in appshell.json).`
     : `This project needs Node 22.12 or newer (wrangler ${toolchains.current.tooling.wrangler}); Node 24 LTS is recommended.`;
+}
+
+/** The appshell that is writing a project: its version, its package folder, and whether npm installed it. */
+export interface AppshellSelf {
+  version: string;
+  root: string;
+  /** Installed from the registry (its folder is inside a node_modules); false for a source checkout. */
+  installed: boolean;
+}
+
+/**
+ * How a generated project depends on the appshell that wrote it, so that its scripts, README and CI run that one and
+ * not whatever `npx appshell` would fetch: the exact version when it came from the registry, else (a checkout of
+ * appshell's repository, not published) a link to that folder.
+ *
+ * @example
+ * appshellDevDependency({ version: '0.1.0', root: '/p/node_modules/appshell', installed: true }); // '0.1.0'
+ * appshellDevDependency({ version: '0.1.0', root: '/src/appshell', installed: false }); // 'file:/src/appshell'
+ */
+export function appshellDevDependency(self: AppshellSelf): string {
+  return self.installed ? self.version : `file:${self.root}`;
 }

@@ -115,3 +115,8 @@ export function renderWranglerConfig(config: WranglerConfig, format: ConfigForma
   // The model is plain data, so JSON.stringify writes it exactly; reading back keeps comments (wrangler-config-read.ts).
   return `${header.map((line) => `// ${line}`).join('\n')}\n${JSON.stringify(config, null, 2)}\n`;
 }
+
+/** `workers/<worker>/wrangler.<format>`: where a Worker's config lives in a project. */
+export function workerConfigPath(manifest: { configFormat: ConfigFormat }, worker: WorkerName): string {
+  return `workers/${worker}/${configFileName(manifest.configFormat)}`;
+}

@@ -124,8 +124,10 @@ describe('appshell add-route end to end', () => {
     expect(result.all).toMatch(/test\/extensions\/status\.test\.ts/);
     expect(result.all).toMatch(/test\/extensions\/reports-by-report-id\.test\.ts/);
     expect(result.all).toMatch(/test\/actions\/send-invite\.test\.ts/);
+    // No install here (node_modules is the repository's), so the Env types are written as after `npm install`.
+    expect((await execa('npm', ['run', 'types'], { cwd: root, reject: false, all: true })).exitCode).toBe(0);
     for (const worker of ['api', 'receiver']) {
-      const typecheck = await execa('npx', ['tsc', '--noEmit', '-p', `workers/${worker}/tsconfig.json`], { cwd: root, reject: false, all: true });
+      const typecheck = await execa('npm', ['run', 'typecheck', '--workspace', `workers/${worker}`], { cwd: root, reject: false, all: true });
       expect(typecheck.exitCode, typecheck.all).toBe(0);
     }
   });

@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, snapshotTree } from './support/cli.js';
+import { makeTempDir, repoRoot, runCli, snapshotTree } from './support/cli.js';
+import { expectEnvTypesFollowTheConfig } from './support/types-check.js';
 
 const workers = ['auth-shim', 'api', 'sender', 'receiver'];
 
@@ -36,6 +37,18 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
     for (const worker of workers) expect(result.all).toMatch(new RegExp(`[| ]${worker}[| ] test/`));
   });
 
+  it('writes each Worker\'s Env types with wrangler on install, and type-checks against them', async () => {
+    for (const worker of workers) await access(join(project, 'workers', worker, 'worker-configuration.d.ts'));
+    if (format === 'jsonc') {
+      // Installed before the first commit, so the commit holds the lock file and the types.
+      const tracked = await execa('git', ['ls-files'], { cwd: project });
+      expect(tracked.stdout).toContain('package-lock.json');
+      expect(tracked.stdout).toContain('workers/api/worker-configuration.d.ts');
+    }
+    // wrangler 4.86 here: its own --check ignores --env-file (workers-sdk#13679), so scripts/types.mjs compares hashes.
+    await expectEnvTypesFollowTheConfig(project, format, (command, args) => execa(command, args, { cwd: project, reject: false, all: true }));
+  });
+
   it.each(workers)('bundles %s with wrangler deploy --dry-run for every environment', async (worker) => {
     for (const env of ['', 'staging', 'production']) {
       const result = await execa(
@@ -46,6 +59,40 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
       expect(result.exitCode, result.all).toBe(0);
       expect(result.all).toMatch(/Total Upload: [\d.]+ KiB \/ gzip: [\d.]+ KiB/);
       expect(result.all).toContain('--dry-run: exiting now.');
+    }
+  });
+
+  it('runs appshell dev as npm run dev, through the appshell it depends on', async () => {
+    const pkg = JSON.parse(await readFile(join(project, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies.appshell).toBe(`file:${resolve(repoRoot)}`);
+    expect(pkg.scripts.dev).toBe('appshell dev');
+    if (format === 'toml') return; // once is enough: the ports are fixed
+    const dev = execa('npm', ['run', 'dev'], { cwd: project, reject: false, stdin: 'ignore', all: true, env: { FORCE_COLOR: '0' } });
+    try {
+      let text = '';
+      await new Promise<void>((started, reject) => {
+        const timer = setTimeout(() => reject(new Error(`appshell dev did not start:\n${text}`)), 120_000);
+        dev.all?.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('Ctrl-C stops every Worker.')) {
+            clearTimeout(timer);
+            started();
+          }
+        });
+      });
+      // appshell dev's own walkthrough: a session from the local identity stand-in, used on the API.
+      const session = await fetch('http://127.0.0.1:8787/auth/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh_token: 'dev-user:alice' }),
+      });
+      expect(session.status).toBe(200);
+      const { token } = (await session.json()) as { token: string };
+      const hello = await fetch('http://127.0.0.1:8788/v1/hello', { headers: { authorization: `Bearer ${token}` } });
+      expect(await hello.json()).toMatchObject({ hello: 'alice' });
+    } finally {
+      dev.kill('SIGINT');
+      await dev;
     }
   });
 

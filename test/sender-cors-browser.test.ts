@@ -93,7 +93,7 @@ describe('sender CORS in a real browser', () => {
     let html = '';
     [allowed, other] = await Promise.all([servePage(() => html), servePage(() => html)]);
 
-    const manifest = manifestFromAnswers({ ...defaultAnswers('demo'), origins: [allowed.origin] });
+    const manifest = manifestFromAnswers({ ...defaultAnswers('demo'), devOrigins: [allowed.origin] });
     await writeProject(root, manifest);
     // TEST-ONLY secrets, made fresh for this run, in the .dev.vars files wrangler dev reads (mode 0600).
     const signing = `whsec_${randomBytes(32).toString('base64')}`;

@@ -3,11 +3,12 @@
 // installs from the registry without an install-scripts warning, passes its own `npm test`, and every Worker bundles
 // with the newest wrangler for every environment. The Node 20 path is the rest of the e2e suite.
 import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolchains } from '../generators/versions.js';
 import { cliPath, makeTempDir, repoRoot, runCli } from './support/cli.js';
+import { expectEnvTypesFollowTheConfig } from './support/types-check.js';
 
 /** Where Node 24 is installed once and kept (git-ignored), so repeated runs do not fetch it again. */
 const node24Prefix = join(repoRoot, '.cache/node24');
@@ -45,7 +46,8 @@ describe('the current toolchain on Node 24 LTS', () => {
     expect(init.exitCode, init.all).toBe(0);
     expect(init.all).not.toMatch(/end-of-life/);
     const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
-    expect(pkg.devDependencies).toEqual(toolchains.current.tooling);
+    // The appshell that wrote it (this checkout, not published: a link to it), then the current set.
+    expect(pkg.devDependencies).toEqual({ appshell: `file:${resolve(repoRoot)}`, ...toolchains.current.tooling });
     expect(pkg.engines).toEqual({ node: toolchains.current.engines });
     expect(JSON.parse(await readFile(join(root, 'appshell.json'), 'utf8')).toolchain).toBe('current');
     const api = JSON.parse(await readFile(join(root, 'workers/api/package.json'), 'utf8'));
@@ -65,6 +67,10 @@ describe('the current toolchain on Node 24 LTS', () => {
     expect(test.exitCode, output.slice(-4000)).toBe(0);
     expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
     expect(output).not.toMatch(/Tests\s+.*failed/);
+  });
+
+  it('checks the Env types with wrangler types --check, which fails after a binding is added by hand', async () => {
+    await expectEnvTypesFollowTheConfig(root, 'jsonc', (command, args) => run(command, args));
   });
 
   it('bundles every Worker for every environment with the newest wrangler (deploy --dry-run)', async () => {

@@ -22,7 +22,9 @@ export const api = {
       // The Worker learns the init features only from here; a feature left out answers 404 on its routes.
       FEATURES: manifest.features.join(','),
     };
+    bindings.requiredInDeploy = [{ name: 'R2_ACCOUNT_ID', field: 'accountId', why: 'presigned uploads go to <account>.r2.cloudflarestorage.com' }];
     if (manifest.features.length > 0) {
+      bindings.requiredInDeploy.push({ name: 'CF_ACCOUNT_ID', field: 'accountId', why: 'Workers AI over HTTPS, Images and Stream call the account' });
       // The Cloudflare REST API (Workers AI over HTTPS, Images, Stream); CF_API_BASE empty = api.cloudflare.com.
       bindings.vars.CF_ACCOUNT_ID = manifest.accountId ?? '';
       bindings.vars.CF_API_BASE = '';

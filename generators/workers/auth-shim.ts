@@ -26,11 +26,13 @@ export const authShim = {
     };
     if (provider === 'instant') {
       bindings.vars.INSTANT_APP_ID = manifest.identity.instantAppId ?? '';
+      bindings.requiredInDeploy = [{ name: 'INSTANT_APP_ID', field: 'identity.instantAppId', why: 'the InstantDB app whose users sign in' }];
       // Optional: empty means https://api.instantdb.com; set it for a self-hosted Instant.
       bindings.vars.INSTANT_API_URI = '';
     }
     if (provider === 'supabase') {
       bindings.vars.SUPABASE_URL = manifest.identity.supabaseUrl ?? '';
+      bindings.requiredInDeploy = [{ name: 'SUPABASE_URL', field: 'identity.supabaseUrl', why: 'the Supabase project whose users sign in' }];
       bindings.secrets.push({
         name: 'SUPABASE_ANON_KEY',
         description: "the Supabase project's anon (public) API key, sent as apikey when asking Supabase Auth who a token belongs to",

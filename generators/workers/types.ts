@@ -37,6 +37,11 @@ export interface WorkerBindings {
   /** Bindings that only exist on Cloudflare (Workers AI): written into deployed environments only. */
   remote: { ai?: { binding: string } };
   secrets: SecretRequirement[];
+  /**
+   * Vars a deployed environment must not leave empty (the Worker fails closed without them), each with the
+   * `appshell.json` field it comes from. `appshell deploy` checks them before any call.
+   */
+  requiredInDeploy?: { name: string; field: string; why: string }[];
 }
 
 /**

@@ -16,7 +16,7 @@ export async function callWith(overrides: Partial<Env>, request: Request): Promi
 }
 
 /** A project without an init feature has no JOBS binding; any KV namespace serves the tests that need one. */
-export const jobsNamespace: KVNamespace = env.JOBS ?? env.PROJECTS;
+export const jobsNamespace: KVNamespace = (env as Env).JOBS ?? env.PROJECTS;
 
 /** `n` bytes made chunk by chunk (never held whole); each chunk is marked with its index so order matters. */
 export function patternStream(totalBytes: number, chunkBytes = 1024 * 1024): ReadableStream<Uint8Array> {

@@ -46,7 +46,7 @@ const verifyOptions = () => ({
 
 describe('GET /.well-known/jwks.json (EdDSA)', () => {
   it('serves the public half of the configured key, and nothing private', async () => {
-    const configured = JSON.parse(env.SESSION_JWT_PRIVATE_JWK!) as JWK;
+    const configured = JSON.parse((env as Env).SESSION_JWT_PRIVATE_JWK!) as JWK;
     const jwks = await fetchJwks({ SESSION_JWT_ALG: 'EdDSA' });
     expect(jwks.keys).toEqual([{ kty: 'OKP', crv: 'Ed25519', x: configured.x, kid: configured.kid, alg: 'EdDSA', use: 'sig' }]);
     expect(JSON.stringify(jwks)).not.toContain(configured.d!);

@@ -2,21 +2,23 @@ import type { ApiKeysEnv } from './lib/api-keys.js';
 import type { RuntimeVariables } from './lib/log.js';
 import type { SessionTokenEnv } from './lib/session-token.js';
 import type { SigningEnv } from './lib/webhook-signature.js';
-import type { ReplayGuard } from './replay-guard.js';
 
 /**
- * The bindings, vars and secrets of the receiver (declared in `generators/workers/receiver.ts`, written into
- * the wrangler config by appshell).
+ * The bindings, vars and secrets of the receiver: `Cloudflare.Env` is what `wrangler types` reads from
+ * wrangler.{jsonc,toml} and .dev.vars.example (worker-configuration.d.ts, written by `npm run types`; `npm run
+ * typecheck` fails when it no longer matches the config). Each runtime module declares the settings it reads, so
+ * what a config may leave out (a rotation slot, an optional var) stays optional; the rest below is what wrangler
+ * cannot know from this project's config alone.
  */
-export interface Env extends SessionTokenEnv, ApiKeysEnv, SigningEnv {
-  /** One Durable Object per `webhook-id` seen inside the tolerance window, and per API key slot of a user. */
-  REPLAY_GUARD: DurableObjectNamespace<ReplayGuard>;
-  /** `apiKeys` of appshell.json: the tiers a user may ask for (comma list), default and longest key lifetime in
-   * days, keys per user. */
-  API_KEY_TIERS?: string;
-  API_KEY_TTL_DAYS?: string;
-  API_KEY_MAX_TTL_DAYS?: string;
-  API_KEYS_PER_USER?: string;
+export type Env = Cloudflare.Env & SessionTokenEnv & ApiKeysEnv & SigningEnv & Partial<ApiKeyPolicySettings>;
+
+/** `apiKeys` of appshell.json: the tiers a user may ask for (comma list), default and longest key lifetime in
+ * days, keys per user. Written into the config; optional here so an edited config falls back to the defaults. */
+interface ApiKeyPolicySettings {
+  API_KEY_TIERS: string;
+  API_KEY_TTL_DAYS: string;
+  API_KEY_MAX_TTL_DAYS: string;
+  API_KEYS_PER_USER: string;
 }
 
 /** A request whose signature and one-time id were checked (set by `requireSignedRequest`). */

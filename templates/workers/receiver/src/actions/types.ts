@@ -1,3 +1,6 @@
+// The context Hono hands its routes (waitUntil, passThroughOnException, props): workers-types 5 declares more on the
+// global ExecutionContext than Hono passes through.
+import type { ExecutionContext } from 'hono';
 import type { Env } from '../env.js';
 import type { AuthContext } from '../lib/session-token.js';
 
