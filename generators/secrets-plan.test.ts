@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkerName } from './answers.js';
 import { defaultAnswers } from './answers.js';
 import { manifestFromAnswers } from './manifest.js';
-import { describeSource, maxSecretsPerBulkCall, planPush, planSecrets, type RemoteState, type SecretRow, type WorkerSecrets } from './secrets-plan.js';
+import { describeSource, maxSecretsPerBulkCall, planFirstDeploySecrets, planPush, planSecrets, type RemoteState, type SecretRow, type WorkerSecrets } from './secrets-plan.js';
 
 // Assertions name the secrets they are about, so Worker descriptors may gain secrets without breaking these.
 const manifest = manifestFromAnswers({ ...defaultAnswers('shop'), identity: 'supabase', supabaseUrl: 'https://abcd.supabase.co' });
@@ -121,5 +121,31 @@ describe('planPush', () => {
     const plan = planPush([worker('api', { kind: 'unknown', why: 'offline' }, [{ name: 'A' }])]);
     expect(plan.calls).toEqual([]);
     expect(plan.notDeployed).toEqual([]);
+  });
+});
+
+describe('planFirstDeploySecrets', () => {
+  const notDeployed: RemoteState = { kind: 'not-deployed' };
+  const fresh = () => new Map<WorkerName, RemoteState>(manifest.workers.map((worker) => [worker, notDeployed]));
+
+  it('gives every Worker of a first deploy its required secrets, and the optional ones only when supplied', () => {
+    const first = planFirstDeploySecrets(planSecrets(manifest, 'production', fresh()), manifest.workers, new Set(['SUPABASE_ANON_KEY', 'R2_ACCESS_KEY_ID']));
+    const names = Object.fromEntries(first.uploads.map((upload) => [upload.worker, upload.names]));
+    expect(names['auth-shim']).toEqual(expect.arrayContaining(['SUPABASE_ANON_KEY', 'SESSION_JWT_SECRET']));
+    expect(names.api).toEqual(expect.arrayContaining(['SESSION_JWT_SECRET', 'R2_ACCESS_KEY_ID']));
+    expect(names.api).not.toContain('R2_SECRET_ACCESS_KEY');
+    expect(names.sender).toContain('SIGNING_SECRETS');
+    expect(first.uploads.find((upload) => upload.worker === 'api')!.scriptName).toBe('shop-api-production');
+    expect(first.providedNeeded).toEqual([]);
+    expect(first.splitGroups).toEqual([]);
+  });
+
+  it('names a required provided secret nobody supplied, and leaves Workers that exist (or are not deployed now) alone', () => {
+    const remote = fresh().set('api', exists('SESSION_JWT_SECRET'));
+    const first = planFirstDeploySecrets(planSecrets(manifest, 'production', remote), ['auth-shim', 'api'], new Set());
+    expect(first.providedNeeded).toEqual(['SUPABASE_ANON_KEY']);
+    expect(first.uploads.map((upload) => upload.worker)).toEqual(['auth-shim']);
+    // auth-shim would get a new session secret while api holds one nobody can read back.
+    expect(first.splitGroups).toEqual([{ sharedGroup: 'session-jwt', deployed: ['shop-api-production'], first: ['shop-auth-shim-production'] }]);
   });
 });

@@ -135,3 +135,47 @@ export function planPush(workers: WorkerSecrets[], options: { supplied?: Readonl
     .map((worker) => ({ worker: worker.worker, scriptName: worker.scriptName, names: worker.secrets.filter((row) => !row.optional).map((row) => row.name) }));
   return { calls, regeneratedGroups, replaces, incompleteGroups, providedNeeded, notDeployed };
 }
+
+export interface FirstDeploySecrets {
+  /** Workers deployed for the first time and the secrets that go into that first upload (`--secrets-file`). */
+  uploads: { worker: WorkerName; scriptName: string; names: string[] }[];
+  /** Required provided secrets with no value supplied: ask for them (terminal) or refuse naming them. */
+  providedNeeded: string[];
+  /**
+   * Shared groups with a member already deployed and one deployed now for the first time: the deployed value
+   * cannot be read back, so the new member cannot get the same one.
+   */
+  splitGroups: { sharedGroup: string; deployed: string[]; first: string[] }[];
+}
+
+/**
+ * The secrets a deploy carries for the Workers it deploys for the first time, so that no Worker goes live without
+ * them: every required secret, and the optional provided ones the team supplied. Generated values are made once per
+ * shared group for the whole deploy, so the first deploy of an environment gives every member the same value.
+ *
+ * @example
+ * const first = planFirstDeploySecrets(planSecrets(manifest, 'production', states), ['receiver', 'sender'], new Set());
+ * first.uploads; // [{ worker: 'receiver', scriptName: 'shop-receiver-production', names: ['SESSION_JWT_SECRET', 'SIGNING_SECRETS'] }, ...]
+ */
+export function planFirstDeploySecrets(workers: WorkerSecrets[], deploying: readonly WorkerName[], supplied: ReadonlySet<string>): FirstDeploySecrets {
+  const first = workers.filter((worker) => worker.remote.kind === 'not-deployed' && deploying.includes(worker.worker));
+  const deployed = workers.filter((worker) => worker.remote.kind === 'exists');
+  const carried = (row: SecretRow) => !row.optional || (row.source === 'provided' && supplied.has(row.name));
+  const uploads = first
+    .map((worker) => ({ worker: worker.worker, scriptName: worker.scriptName, names: worker.secrets.filter(carried).map((row) => row.name) }))
+    .filter((upload) => upload.names.length > 0);
+  const providedNeeded = [
+    ...new Set(first.flatMap((worker) => worker.secrets.filter((row) => row.source === 'provided' && !row.optional && !supplied.has(row.name)).map((row) => row.name))),
+  ];
+  const groups = new Map<string, { deployed: string[]; first: string[] }>();
+  for (const worker of first) {
+    for (const row of worker.secrets.filter((candidate) => candidate.sharedGroup && candidate.source === 'generated')) {
+      const holders = deployed.filter((other) => other.secrets.some((r) => r.sharedGroup === row.sharedGroup && r.status === 'set'));
+      if (holders.length === 0) continue;
+      const group = groups.get(row.sharedGroup!) ?? { deployed: holders.map((holder) => holder.scriptName), first: [] };
+      if (!group.first.includes(worker.scriptName)) group.first.push(worker.scriptName);
+      groups.set(row.sharedGroup!, group);
+    }
+  }
+  return { uploads, providedNeeded, splitGroups: [...groups].map(([sharedGroup, group]) => ({ sharedGroup, ...group })) };
+}
