@@ -9,6 +9,7 @@ import {
   jwtAlgorithms,
   promptedAnswers,
   promptedDeployAnswers,
+  splitList,
   validateAnswers,
   workerNames,
   type AnswerKey,
@@ -46,13 +47,6 @@ export interface InitWorkerFlags {
 }
 
 const listAnswers = new Set<AnswerKey>(['workers', 'origins', 'devOrigins', 'features', 'envs']);
-
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-}
 
 /** The answers given as flags, only those the user typed. */
 export function answersFromFlags(flags: InitWorkerFlags): Partial<Record<AnswerKey, unknown>> {

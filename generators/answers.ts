@@ -41,6 +41,14 @@ export function describeOriginProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** A comma list as typed on the command line: items trimmed, empty ones dropped. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
 /**
  * An origin that only exists on a developer's machine: localhost and its subdomains, loopback addresses. A deployed
  * environment that allows one lets any page a visitor runs locally call the API with their session.

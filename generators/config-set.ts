@@ -1,4 +1,4 @@
-import { isDevelopmentOrigin, describeOriginProblem } from './answers.js';
+import { describeOriginProblem, isDevelopmentOrigin, splitList } from './answers.js';
 import { manifestFileName, parseManifest, renderManifest, type ProjectManifest } from './manifest.js';
 import { planFiles, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
 import { buildWranglerConfig, renderWranglerConfig, workerConfigPath } from './wrangler-config.js';
@@ -12,13 +12,6 @@ export const settableFields = ['accountId', 'identity.instantAppId', 'identity.s
 export type ConfigSetResult =
   | { ok: true; manifest: ProjectManifest; files: PlannedFile[]; unchanged: boolean }
   | { ok: false; message: string };
-
-function list(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-}
 
 /** The manifest with one field set, or the reason it cannot be (naming the field and what is allowed). */
 export function setManifestField(manifest: ProjectManifest, field: string, value: string): { ok: true; manifest: ProjectManifest } | { ok: false; message: string } {
@@ -39,7 +32,7 @@ export function setManifestField(manifest: ProjectManifest, field: string, value
     if (env !== 'dev' && !next.environments.includes(env)) {
       return { ok: false, message: `${field}: no environment '${env}'; allowed: dev, ${next.environments.join(', ')}` };
     }
-    const origins = list(value);
+    const origins = splitList(value);
     for (const origin of origins) {
       const problem = describeOriginProblem(origin);
       if (problem) return { ok: false, message: `${field}: '${origin}' ${problem}` };

@@ -1,4 +1,4 @@
-import { isDevelopmentOrigin, type WorkerName } from './answers.js';
+import { isDevelopmentOrigin, splitList, type WorkerName } from './answers.js';
 import type { ProjectManifest } from './manifest.js';
 import { workerConfigPath, type WranglerConfig } from './wrangler-config.js';
 import { workerDescriptors } from './workers/index.js';
@@ -40,7 +40,7 @@ export function checkDeployReadiness(
       });
     }
     if (workerDescriptors[worker].cors) {
-      const development = (vars.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(isDevelopmentOrigin);
+      const development = splitList(vars.ALLOWED_ORIGINS ?? '').filter(isDevelopmentOrigin);
       if (development.length > 0) {
         problems.push({
           worker,

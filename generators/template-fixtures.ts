@@ -5,9 +5,9 @@ import { renderTemplate } from './render.js';
 import { buildWranglerConfig, renderWranglerConfig } from './wrangler-config.js';
 
 /**
- * The appshell repository tests its Worker templates as they are: each template folder gets the `wrangler.jsonc`
+ * The appshell repository tests its Worker templates as they are: each template folder gets the `wrangler.jsonc`,
  * `.dev.vars.example` and `vitest.config.ts` that `init-worker --yes` (every feature on) would write beside it (git-ignored).
- * Used by the repository's vitest.config.ts and by scripts/typecheck-templates.mjs.
+ * Used by the repository's vitest.config.ts and by typecheck-templates.mjs.
  */
 export const templateManifest = manifestFromAnswers({ ...defaultAnswers('tpl'), features: ['ai', 'images', 'stream'] });
 
