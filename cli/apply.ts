@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { countActions, type Plan, type PlannedFile } from '../generators/plan.js';
@@ -13,20 +12,35 @@ export interface ApplyResult {
 }
 
 /**
- * Runs `cleanup` (removing what was staged) if the process is interrupted before the plan is in place.
- * It is synchronous on purpose: no pending write may run between the cleanup and the exit.
+ * Holds SIGINT and SIGTERM while a plan is being written. Exiting inside the signal handler is not safe: writes
+ * already handed to libuv's thread pool would still land after a synchronous cleanup and recreate what it removed.
+ * Instead the signal is recorded, `check()` throws at the next step so nothing new starts, and `finish()` exits
+ * (130 or 143) once every write has settled and the caller has cleaned up.
  */
-function cleanupOnSignal(cleanup: () => void): () => void {
-  const handler = (signal: NodeJS.Signals) => {
-    cleanup();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+class SignalGuard {
+  private signal: NodeJS.Signals | undefined;
+  private readonly handler = (signal: NodeJS.Signals) => {
+    this.signal ??= signal;
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
+
+  constructor() {
+    process.on('SIGINT', this.handler);
+    process.on('SIGTERM', this.handler);
+  }
+
+  get interrupted(): boolean {
+    return this.signal !== undefined;
+  }
+
+  check(): void {
+    if (this.signal) throw new Error(`interrupted by ${this.signal}`);
+  }
+
+  finish(): void {
+    process.off('SIGINT', this.handler);
+    process.off('SIGTERM', this.handler);
+    if (this.signal) process.exit(this.signal === 'SIGINT' ? 130 : 143);
+  }
 }
 
 async function writeEntry(root: string, file: PlannedFile): Promise<void> {
@@ -35,11 +49,19 @@ async function writeEntry(root: string, file: PlannedFile): Promise<void> {
   if (file.mode !== undefined) await chmod(target, file.mode);
 }
 
+/** Waits for every promise, then throws the first failure: nothing is still writing when this returns. */
+async function settleAll(promises: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((outcome) => outcome.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
 /** Writes files in parallel after creating their folders (each folder once). */
-async function writeEntries(root: string, files: PlannedFile[]): Promise<void> {
+async function writeEntries(root: string, files: PlannedFile[], guard: SignalGuard): Promise<void> {
   const folders = [...new Set(files.map((file) => dirname(join(root, file.path))))];
-  await Promise.all(folders.map((folder) => mkdir(folder, { recursive: true })));
-  await Promise.all(files.map((file) => writeEntry(root, file)));
+  await settleAll(folders.map((folder) => mkdir(folder, { recursive: true })));
+  guard.check();
+  await settleAll(files.map((file) => writeEntry(root, file)));
+  guard.check();
 }
 
 /**
@@ -61,39 +83,41 @@ export async function applyPlan(plan: Plan): Promise<ApplyResult> {
 
   if (plan.newProject) {
     const staging = join(dirname(plan.root), `.${basename(plan.root)}.appshell-${randomBytes(4).toString('hex')}`);
-    const release = cleanupOnSignal(() => rmSync(staging, { recursive: true, force: true }));
+    const guard = new SignalGuard();
     try {
       await mkdir(staging, { recursive: true });
-      await writeEntries(staging, toWrite);
+      await writeEntries(staging, toWrite, guard);
       // An empty target directory may exist (created by the user); rename(2) cannot replace it portably.
       await rmdir(plan.root).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
       });
+      guard.check();
       await rename(staging, plan.root);
     } catch (error) {
       await rm(staging, { recursive: true, force: true });
-      throw error;
+      if (!guard.interrupted) throw error;
     } finally {
-      release();
+      guard.finish();
     }
     return result;
   }
 
   const suffix = `.appshell-${randomBytes(4).toString('hex')}`;
   const staged: { temp: string; target: string }[] = [];
-  const release = cleanupOnSignal(() => staged.forEach(({ temp }) => rmSync(temp, { force: true })));
+  const guard = new SignalGuard();
   try {
     for (const file of toWrite) {
       const target = join(plan.root, file.path);
       staged.push({ temp: `${target}${suffix}`, target });
     }
-    await writeEntries(plan.root, toWrite.map((file) => ({ ...file, path: `${file.path}${suffix}` })));
+    await writeEntries(plan.root, toWrite.map((file) => ({ ...file, path: `${file.path}${suffix}` })), guard);
+    // From here on the renames run to the end: a signal waits for them, so no file is left half-way.
     for (const { temp, target } of staged) await rename(temp, target);
   } catch (error) {
-    await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
-    throw error;
+    await Promise.allSettled(staged.map(({ temp }) => rm(temp, { force: true })));
+    if (!guard.interrupted) throw error;
   } finally {
-    release();
+    guard.finish();
   }
   return result;
 }

@@ -67,7 +67,8 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
     expect(pkg.devDependencies.appshell).toBe(`file:${resolve(repoRoot)}`);
     expect(pkg.scripts.dev).toBe('appshell dev');
     if (format === 'toml') return; // once is enough: the ports are fixed
-    const dev = execa('npm', ['run', 'dev'], { cwd: project, reject: false, stdin: 'ignore', all: true, env: { FORCE_COLOR: '0' } });
+    // Its own process group, as a terminal runs it: Ctrl-C sends SIGINT to npm, appshell and every wrangler at once.
+    const dev = execa('npm', ['run', 'dev'], { cwd: project, reject: false, stdin: 'ignore', all: true, detached: true, env: { FORCE_COLOR: '0' } });
     try {
       let text = '';
       await new Promise<void>((started, reject) => {
@@ -91,8 +92,10 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
       const hello = await fetch('http://127.0.0.1:8788/v1/hello', { headers: { authorization: `Bearer ${token}` } });
       expect(await hello.json()).toMatchObject({ hello: 'alice' });
     } finally {
-      dev.kill('SIGINT');
-      await dev;
+      process.kill(-dev.pid!, 'SIGINT');
+      const stopped = await Promise.race([dev.then(() => true), new Promise<false>((done) => setTimeout(() => done(false), 30_000))]);
+      if (!stopped) process.kill(-dev.pid!, 'SIGKILL');
+      expect(stopped, 'appshell dev stops on Ctrl-C').toBe(true);
     }
   });
 
