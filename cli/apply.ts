@@ -18,12 +18,17 @@ export interface ApplyResult {
  * It is synchronous on purpose: no pending write may run between the cleanup and the exit.
  */
 function cleanupOnSignal(cleanup: () => void): () => void {
+  // Installed with `on`, not `once`: a second Ctrl-C while this one cleans up must not take the default action
+  // (exit at once) and leave staged files behind.
+  let handled = false;
   const handler = (signal: NodeJS.Signals) => {
+    if (handled) return;
+    handled = true;
     cleanup();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
