@@ -88,28 +88,59 @@ export async function applyPlan(plan: Plan): Promise<ApplyResult> {
   }
 
   const suffix = `.appshell-${randomBytes(4).toString('hex')}`;
-  const staged: { temp: string; target: string }[] = [];
-  const release = cleanupOnSignal(() => staged.forEach(({ temp }) => rmSync(temp, { force: true })));
+  const staged = toWrite.map((file) => {
+    const target = join(plan.root, file.path);
+    return { temp: `${target}${suffix}`, target };
+  });
+  const removeStaged = () => staged.forEach(({ temp }) => rmSync(temp, { force: true }));
+  const signals = deferSignals(removeStaged);
   try {
-    for (const file of toWrite) {
-      const target = join(plan.root, file.path);
-      staged.push({ temp: `${target}${suffix}`, target });
-    }
     await writeEntries(plan.root, toWrite.map((file) => ({ ...file, path: `${file.path}${suffix}` })));
-    commitStaged(staged, toRemove.map((file) => join(plan.root, file.path)), suffix);
+    // Interrupted while staging: every write has settled, so removing the staged files leaves none behind.
+    if (signals.received()) removeStaged();
+    else commitStaged(staged, toRemove.map((file) => join(plan.root, file.path)), suffix);
   } catch (error) {
-    await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
+    removeStaged();
     throw error;
   } finally {
-    release();
+    signals.release();
   }
   return result;
 }
 
 /**
+ * Holds SIGINT and SIGTERM while a change to an existing project is staged and committed: the first one is recorded
+ * and acted on (exit 130 or 143) once the writes in flight have settled and the project is either as it was or
+ * complete; a second one does not wait (it removes what is staged and exits).
+ */
+function deferSignals(removeStaged: () => void): { received: () => boolean; release: () => void } {
+  let received: NodeJS.Signals | undefined;
+  const exitCode = (signal: NodeJS.Signals) => (signal === 'SIGINT' ? 130 : 143);
+  const handler = (signal: NodeJS.Signals) => {
+    if (received === undefined) {
+      received = signal;
+      return;
+    }
+    removeStaged();
+    process.exit(exitCode(signal));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    received: () => received !== undefined,
+    release: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      if (received !== undefined) process.exit(exitCode(received));
+    },
+  };
+}
+
+/**
  * Puts staged files in place and removes files, all or nothing: each replaced or removed file is first kept as a
  * hard link beside it, and a failure part-way puts every one back. Synchronous on purpose: a SIGINT or SIGTERM that
- * arrives meanwhile is handled only after the last rename (the project is then complete), never between two.
+ * arrives meanwhile is handled only after the last rename (the project is then complete), never between two. (SIGKILL
+ * cannot be held: killed in the middle of the renames, a project keeps the `.orig` links to put back by hand.)
  */
 function commitStaged(staged: { temp: string; target: string }[], removals: string[], suffix: string): void {
   const done: { target: string; backup?: string }[] = [];
