@@ -91,7 +91,22 @@ export async function runUpgrade(flags: UpgradeFlags): Promise<void> {
       suggestion: `Resolve the markers, then run appshell upgrade --continue (appshell.json stays at ${plan.from} until then).`,
     });
   }
-  if (!flags.json) print(`Done: the project is at appshell ${plan.to}.`);
+  if (!flags.json) {
+    print(`Done: the project is at appshell ${plan.to}.`);
+    printNext(plan);
+  }
+}
+
+/** What a team runs after an upgrade: packages may have moved, and wrangler configs changed mean new Env types. */
+function printNext(plan: UpgradePlan): void {
+  const touched = plan.entries.filter((entry) => ['update', 'merge', 'create', 'remove'].includes(entry.action)).map((entry) => entry.path);
+  const steps: string[] = [];
+  if (touched.some((path) => path.endsWith('package.json'))) steps.push('npm install       # the pinned versions changed');
+  if (touched.some((path) => /wrangler\.(jsonc|toml)$/.test(path))) steps.push("npm run types     # a wrangler config changed: each Worker's Env types follow it");
+  steps.push('npm test', 'npx appshell diff # your changes, now against this version');
+  print('');
+  print('Next:');
+  for (const step of steps) print(`  ${step}`);
 }
 
 /** `appshell upgrade --continue`: once no file of the last upgrade's conflicts holds markers, move templateVersion. */
