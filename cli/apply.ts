@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { countActions, type Plan, type PlannedFile } from '../generators/plan.js';
@@ -9,6 +10,7 @@ export interface ApplyResult {
   created: string[];
   updated: string[];
   unchanged: string[];
+  removed: string[];
 }
 
 /**
@@ -71,15 +73,17 @@ async function writeEntries(root: string, files: PlannedFile[], guard: SignalGua
  * Conflicts must have been resolved by the caller; unchanged files are not touched.
  */
 export async function applyPlan(plan: Plan): Promise<ApplyResult> {
-  const result: ApplyResult = { created: [], updated: [], unchanged: [] };
+  const result: ApplyResult = { created: [], updated: [], unchanged: [], removed: [] };
   const toWrite = plan.files.filter((file) => file.action === 'create' || file.action === 'update');
+  const toRemove = plan.files.filter((file) => file.action === 'remove');
   for (const file of plan.files) {
     if (file.action === 'create') result.created.push(file.path);
     else if (file.action === 'update') result.updated.push(file.path);
     else if (file.action === 'unchanged') result.unchanged.push(file.path);
+    else if (file.action === 'remove') result.removed.push(file.path);
     else throw new Error(`refusing to apply a plan with a conflict: ${file.path}`);
   }
-  if (toWrite.length === 0) return result;
+  if (toWrite.length === 0 && toRemove.length === 0) return result;
 
   if (plan.newProject) {
     const staging = join(dirname(plan.root), `.${basename(plan.root)}.appshell-${randomBytes(4).toString('hex')}`);
@@ -103,23 +107,54 @@ export async function applyPlan(plan: Plan): Promise<ApplyResult> {
   }
 
   const suffix = `.appshell-${randomBytes(4).toString('hex')}`;
-  const staged: { temp: string; target: string }[] = [];
+  const staged = toWrite.map((file) => {
+    const target = join(plan.root, file.path);
+    return { temp: `${target}${suffix}`, target };
+  });
   const guard = new SignalGuard();
   try {
-    for (const file of toWrite) {
-      const target = join(plan.root, file.path);
-      staged.push({ temp: `${target}${suffix}`, target });
-    }
     await writeEntries(plan.root, toWrite.map((file) => ({ ...file, path: `${file.path}${suffix}` })), guard);
-    // From here on the renames run to the end: a signal waits for them, so no file is left half-way.
-    for (const { temp, target } of staged) await rename(temp, target);
+    commitStaged(staged, toRemove.map((file) => join(plan.root, file.path)), suffix);
   } catch (error) {
+    // Every write has settled (or was never started): removing the staged files leaves none behind.
     await Promise.allSettled(staged.map(({ temp }) => rm(temp, { force: true })));
     if (!guard.interrupted) throw error;
   } finally {
     guard.finish();
   }
   return result;
+}
+
+/**
+ * Puts staged files in place and removes files, all or nothing: each replaced or removed file is first kept as a
+ * hard link beside it, and a failure part-way puts every one back. Synchronous on purpose: a SIGINT or SIGTERM that
+ * arrives meanwhile is handled only after the last rename (the project is then complete), never between two. (SIGKILL
+ * cannot be held: killed in the middle of the renames, a project keeps the `.orig` links to put back by hand.)
+ */
+function commitStaged(staged: { temp: string; target: string }[], removals: string[], suffix: string): void {
+  const done: { target: string; backup?: string }[] = [];
+  try {
+    for (const { temp, target } of staged) {
+      const backup = `${target}${suffix}.orig`;
+      const existed = existsSync(target);
+      if (existed) linkSync(target, backup);
+      done.push({ target, backup: existed ? backup : undefined });
+      renameSync(temp, target);
+    }
+    for (const target of removals) {
+      if (!existsSync(target)) continue;
+      const backup = `${target}${suffix}.orig`;
+      renameSync(target, backup);
+      done.push({ target, backup });
+    }
+  } catch (error) {
+    for (const { target, backup } of done.reverse()) {
+      if (backup) renameSync(backup, target);
+      else rmSync(target, { force: true });
+    }
+    throw error;
+  }
+  for (const { backup } of done) if (backup) unlinkSync(backup);
 }
 
 /**
@@ -158,7 +193,7 @@ export async function showAndApply(
       suggestion: options.conflictSuggestion,
     });
   }
-  if (counts.create + counts.update === 0) {
+  if (counts.create + counts.update + counts.remove === 0) {
     if (options.nothingToDo) print(options.nothingToDo);
     return false;
   }

@@ -104,6 +104,27 @@ program
   });
 
 program
+  .command('upgrade')
+  .description("bring this appshell's templates into the project, merged with your changes (three-way)")
+  .option('--dry-run', 'print what happens to each file (update, merge, keep, create, remove, conflict) and write nothing')
+  .option('--json', 'print the plan as one JSON object')
+  .option('-y, --yes', 'do not ask for confirmation')
+  .option('--continue', 'after resolving conflict markers: check none is left and finish the upgrade')
+  .action(async (flags) => {
+    const { runUpgrade } = await import('./upgrade.js');
+    await runUpgrade(flags);
+  });
+
+program
+  .command('diff')
+  .description('show what you changed since appshell last wrote each file (a unified diff)')
+  .argument('[path]', 'one file or folder of the project (default: all)')
+  .action(async (path: string | undefined) => {
+    const { runDiff } = await import('./diff.js');
+    await runDiff(path);
+  });
+
+program
   .command('dev')
   .description('run every Worker locally (fixed ports, service bindings, a local identity stand-in)')
   .action(async (flags) => {

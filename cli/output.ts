@@ -1,6 +1,6 @@
 import { countActions, summarizePlan, type PlannedFile } from '../generators/plan.js';
 
-const symbols = { create: '+', update: '~', unchanged: '=', conflict: '!' } as const;
+const symbols = { create: '+', update: '~', unchanged: '=', conflict: '!', remove: '-' } as const;
 
 /**
  * The plan as lines a person reads; `--dry-run` prints exactly what apply would do. With `summary`, files to create
@@ -14,12 +14,13 @@ export function formatPlan(files: PlannedFile[], options: { showUnchanged?: bool
     }
   }
   for (const file of files) {
-    if (file.action === 'unchanged' && !options.showUnchanged) continue;
+    if (file.internal || (file.action === 'unchanged' && !options.showUnchanged)) continue;
     if (file.action === 'create' && options.summary) continue;
     lines.push(`  ${symbols[file.action]} ${file.action.padEnd(9)} ${file.path}${file.reason ? `  (${file.reason})` : ''}`);
   }
   const counts = countActions(files);
-  lines.push(`  ${counts.create} to create, ${counts.update} to update, ${counts.unchanged} unchanged, ${counts.conflict} in conflict`);
+  const removals = counts.remove > 0 ? `, ${counts.remove} to remove` : '';
+  lines.push(`  ${counts.create} to create, ${counts.update} to update${removals}, ${counts.unchanged} unchanged, ${counts.conflict} in conflict`);
   return lines;
 }
 

@@ -195,7 +195,10 @@ describe('summarizePlan', () => {
     const init = planInitWorker({ answers: defaultAnswers('shop'), root: '/x', tree: memoryTree(), newProject: true, source, force: false });
     const rows = summarizePlan(init.files);
     expect(rows.map((row) => row.group).sort()).toEqual(['project', 'workers/api', 'workers/auth-shim', 'workers/receiver', 'workers/sender']);
-    expect(rows.reduce((sum, row) => sum + row.create, 0)).toBe(init.files.length);
-    expect(rows.find((row) => row.group === 'project')?.create).toBe(init.files.filter((file) => !file.path.startsWith('workers/')).length);
+    // Base copies (.appshell/base/) are bookkeeping: written, never counted.
+    const shown = init.files.filter((file) => !file.internal);
+    expect(shown.length * 2 - 1).toBe(init.files.length);
+    expect(rows.reduce((sum, row) => sum + row.create, 0)).toBe(shown.length);
+    expect(rows.find((row) => row.group === 'project')?.create).toBe(shown.filter((file) => !file.path.startsWith('workers/')).length);
   });
 });

@@ -15,6 +15,8 @@ import {
 } from './answers.js';
 
 export const templateVersion = '0.1.0';
+/** The format of appshell.json itself; `migrateManifest` brings older files up to it. 1 had no field. */
+export const manifestSchemaVersion = 2;
 export const manifestFileName = 'appshell.json';
 export const manifestSchemaFileName = 'appshell.schema.json';
 
@@ -67,6 +69,7 @@ export const defaultApiKeys = apiKeysSchema.parse({});
 
 export const manifestSchema = z.strictObject({
   $schema: z.optional(z.string()),
+  schemaVersion: described(z.literal(manifestSchemaVersion), 'Version of the format of this file; appshell migrates older files when it writes them'),
   templateVersion: described(z.string(), 'The appshell template version the project was generated from'),
   name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/)),
   accountId: z.optional(z.string().check(z.regex(/^[0-9a-f]{32}$/))),
@@ -116,6 +119,7 @@ export type ReceiverAction = z.infer<typeof receiverActionSchema>;
 export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
   return withMigrationLedgers({
     $schema: `./${manifestSchemaFileName}`,
+    schemaVersion: manifestSchemaVersion,
     templateVersion,
     name: answers.name,
     ...(answers.accountId ? { accountId: answers.accountId } : {}),
@@ -161,7 +165,30 @@ export function renderManifest(manifest: ProjectManifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-export type ManifestResult = { ok: true; manifest: ProjectManifest } | { ok: false; message: string };
+export type ManifestResult = { ok: true; manifest: ProjectManifest; migratedFrom?: number } | { ok: false; message: string };
+
+/**
+ * An appshell.json of an older format, as the current format: version 1 (no `schemaVersion`) is version 2 with the
+ * field added (the toolchain, ledger and API key defaults of later releases fill in through the schema's defaults).
+ * A file of a newer format than this appshell knows is refused: a newer appshell wrote the project.
+ */
+export function migrateManifest(value: unknown): { ok: true; value: unknown; from: number } | { ok: false; message: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: true, value, from: manifestSchemaVersion };
+  const record = value as Record<string, unknown>;
+  const from = record.schemaVersion === undefined ? 1 : record.schemaVersion;
+  if (typeof from !== 'number' || !Number.isInteger(from) || from < 1) {
+    return { ok: false, message: `${manifestFileName}: schemaVersion must be a whole number up to ${manifestSchemaVersion}` };
+  }
+  if (from > manifestSchemaVersion) {
+    return {
+      ok: false,
+      message: `${manifestFileName}: schemaVersion ${from} was written by a newer appshell (this one reads up to ${manifestSchemaVersion}); run the appshell the project depends on`,
+    };
+  }
+  if (from === manifestSchemaVersion) return { ok: true, value, from };
+  const { $schema, ...rest } = record;
+  return { ok: true, value: { ...($schema === undefined ? {} : { $schema }), schemaVersion: manifestSchemaVersion, ...rest }, from };
+}
 
 /** Parses `appshell.json` text; the message names the first bad field. */
 export function parseManifest(text: string): ManifestResult {
@@ -171,8 +198,12 @@ export function parseManifest(text: string): ManifestResult {
   } catch (error) {
     return { ok: false, message: `${manifestFileName} is not valid JSON: ${(error as Error).message}` };
   }
-  const parsed = manifestSchema.safeParse(value);
-  if (parsed.success) return { ok: true, manifest: withMigrationLedgers(parsed.data) };
+  const migrated = migrateManifest(value);
+  if (!migrated.ok) return migrated;
+  const parsed = manifestSchema.safeParse(migrated.value);
+  if (parsed.success) {
+    return { ok: true, manifest: withMigrationLedgers(parsed.data), ...(migrated.from < manifestSchemaVersion ? { migratedFrom: migrated.from } : {}) };
+  }
   const issue = parsed.error.issues[0]!;
   return { ok: false, message: `${manifestFileName}: ${issue.path.join('.') || '(root)'} ${issue.message}` };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-export type PlanAction = 'create' | 'update' | 'unchanged' | 'conflict';
+export type PlanAction = 'create' | 'update' | 'unchanged' | 'conflict' | 'remove';
 
 /** A file appshell wants the project to hold, before comparing with what is there. */
 export interface DesiredFile {
@@ -20,6 +20,8 @@ export interface PlannedFile extends DesiredFile {
   action: PlanAction;
   /** Why an update or conflict happens, for the printed plan. */
   reason?: string;
+  /** Bookkeeping (a base copy under `.appshell/base/`): written with the plan, left out of what it prints and counts. */
+  internal?: boolean;
 }
 
 /** What apply needs: the target, whether it is a new directory, and the file operations. */
@@ -41,6 +43,48 @@ export interface GeneratedState {
   version: 1;
   /** sha256 of each file as appshell last wrote it. */
   files: Record<string, string>;
+  /** An `appshell upgrade` that left conflicts: the version it brings, until `--continue` finds no markers. */
+  upgrade?: { from: string; to: string; conflicts: string[] };
+}
+
+/**
+ * What appshell last wrote for each file it owns, as content: `.appshell/base/<path>`, committed with the project, so
+ * `appshell upgrade` can merge three ways and `appshell diff` can show drift, with or without git and after a clone.
+ */
+export const baseDir = '.appshell/base';
+
+export function basePath(path: string): string {
+  return `${baseDir}/${path}`;
+}
+
+/** Files whose content is never copied: secret values live only in `.dev.vars` (mode 0600, git-ignored). */
+export function keepsBaseCopy(file: { path: string; mode?: number }): boolean {
+  return file.mode === undefined && !/(^|\/)\.dev\.vars$/.test(file.path) && !file.path.startsWith('.appshell/');
+}
+
+/**
+ * What appshell last wrote at `path`: its base copy, or, in a project written before base copies existed, the file
+ * itself while its hash in state.json says it is still appshell's output. Undefined when nobody can tell.
+ */
+export function readBase(tree: ProjectTree, path: string, state: GeneratedState | undefined = readState(tree)): string | undefined {
+  const copy = tree.read(basePath(path));
+  if (copy !== undefined) return copy;
+  const current = tree.read(path);
+  const recorded = state?.files[path];
+  return current !== undefined && recorded !== undefined && recorded === hashContent(current) ? current : undefined;
+}
+
+/** The plan entry that records `content` as the base copy of `path` (nothing when it is already recorded). */
+export function planBaseCopy(path: string, content: string, tree: ProjectTree): PlannedFile {
+  const existing = tree.read(basePath(path));
+  const action: PlanAction = existing === undefined ? 'create' : existing === content ? 'unchanged' : 'update';
+  return { path: basePath(path), content, action, internal: true };
+}
+
+/** The state file as text (records sorted, so that equal states are equal text). */
+export function renderState(state: GeneratedState): string {
+  const files = Object.fromEntries(Object.entries(state.files).sort(([a], [b]) => a.localeCompare(b)));
+  return `${JSON.stringify({ version: 1, files, ...(state.upgrade ? { upgrade: state.upgrade } : {}) }, null, 2)}\n`;
 }
 
 export function hashContent(content: string): string {
@@ -85,11 +129,10 @@ export function planFiles(desired: DesiredFile[], tree: ProjectTree, options: { 
   // old record, so the file stays a conflict until the team resolves it.
   const records: Record<string, string> = { ...state?.files };
   for (const file of planned) if (file.action !== 'conflict') records[file.path] = hashContent(file.content);
-  const nextState: GeneratedState = {
-    version: 1,
-    files: Object.fromEntries(Object.entries(records).sort(([a], [b]) => a.localeCompare(b))),
-  };
-  const stateContent = `${JSON.stringify(nextState, null, 2)}\n`;
+  // The content beside the hash, so a later version can merge against it (`appshell upgrade`).
+  const copies = planned.filter((file) => file.action !== 'conflict' && keepsBaseCopy(file)).map((file) => planBaseCopy(file.path, file.content, tree));
+  planned.push(...copies);
+  const stateContent = renderState({ version: 1, files: records, upgrade: state?.upgrade });
   const existingState = tree.read(statePath);
   planned.push({
     path: statePath,
@@ -100,8 +143,8 @@ export function planFiles(desired: DesiredFile[], tree: ProjectTree, options: { 
 }
 
 export function countActions(files: PlannedFile[]): Record<PlanAction, number> {
-  const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, conflict: 0 };
-  for (const file of files) counts[file.action] += 1;
+  const counts: Record<PlanAction, number> = { create: 0, update: 0, unchanged: 0, conflict: 0, remove: 0 };
+  for (const file of files) if (!file.internal) counts[file.action] += 1;
   return counts;
 }
 
@@ -120,7 +163,9 @@ function planGroup(path: string): string {
  */
 export function summarizePlan(files: PlannedFile[]): ({ group: string } & Record<PlanAction, number>)[] {
   const groups = new Map<string, PlannedFile[]>();
-  for (const file of files) groups.set(planGroup(file.path), [...(groups.get(planGroup(file.path)) ?? []), file]);
+  for (const file of files) {
+    if (!file.internal) groups.set(planGroup(file.path), [...(groups.get(planGroup(file.path)) ?? []), file]);
+  }
   return [...groups].map(([group, members]) => ({ group, ...countActions(members) }));
 }
 
