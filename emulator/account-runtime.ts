@@ -29,6 +29,8 @@ export interface RunDeployedOptions {
   resolveFrom?: string;
   /** Keeps KV, R2 and Durable Object data here between runs. */
   persistDir?: string;
+  /** Vars that replace what a script's upload says (a rehearsal points the auth shim at a local identity stand-in). */
+  varOverrides?: Record<string, Record<string, string>>;
   /** Worker log lines go here (default: dropped). */
   log?: (line: string) => void;
 }
@@ -62,7 +64,7 @@ function toModule(script: string, module: StoredModule) {
 }
 
 /** One Miniflare worker definition for a deployed script's current version. */
-export function workerOptions(state: AccountState, script: ScriptRecord): Record<string, unknown> | undefined {
+export function workerOptions(state: AccountState, script: ScriptRecord, overrides: Record<string, string> = {}): Record<string, unknown> | undefined {
   const version = currentVersion(script);
   if (!version) return undefined;
   const main = version.modules.find((module) => module.name === version.mainModule);
@@ -93,6 +95,7 @@ export function workerOptions(state: AccountState, script: ScriptRecord): Record
     }
   }
   for (const [name, value] of Object.entries(script.secrets)) bindings[name] = value;
+  Object.assign(bindings, overrides);
   return {
     name: script.name,
     // Module names are paths under the root, exactly as uploaded.
@@ -119,7 +122,7 @@ export function workerOptions(state: AccountState, script: ScriptRecord): Record
  */
 export async function runDeployedWorkers(state: AccountState, options: RunDeployedOptions = {}): Promise<RunningDeployedWorkers> {
   const workers = Object.values(state.scripts)
-    .map((script) => workerOptions(state, script))
+    .map((script) => workerOptions(state, script, options.varOverrides?.[script.name]))
     .filter((worker): worker is Record<string, unknown> => worker !== undefined);
   const workersDevHost = (script: string) => `${script}.${state.subdomain ?? 'rehearsal'}.workers.dev`;
   if (workers.length === 0) return { urls: {}, workersDevHost, close: async () => {} };
