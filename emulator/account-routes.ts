@@ -217,16 +217,11 @@ const routes: [string, RegExp, Handler][] = [
     return reply(patchSecrets(state, params[0]!, { [String(body.name)]: String(body.text ?? '') }), () => ({ name: body.name, type: 'secret_text' }));
   }],
   ['DELETE', /^\/workers\/scripts\/([^/]+)\/secrets\/([^/]+)$/, ({ state, params }) => reply(deleteSecret(state, params[0]!, decodeURIComponent(params[1]!)), () => null)],
-  // wrangler 4.164's `secret bulk`: a list of `{name, type, text}`, or a map where null deletes.
+  // wrangler 4.164's `secret bulk`: a merge patch `{secrets: {NAME: {name, type, text} | null}}` (null deletes).
   ['PATCH', /^\/workers\/scripts\/([^/]+)\/secrets-bulk$/, async ({ state, request, params }) => {
-    const body = (await readJson(request)) as unknown;
+    const body = (await readJson(request)) as { secrets?: Record<string, { text?: string } | null> };
     const changes: Record<string, string | null> = {};
-    const entries = Array.isArray(body) ? body : Array.isArray((body as { secrets?: unknown }).secrets) ? (body as { secrets: unknown[] }).secrets : undefined;
-    if (entries) {
-      for (const entry of entries as { name: string; text?: string | null }[]) changes[entry.name] = entry.text ?? null;
-    } else {
-      for (const [name, value] of Object.entries(body as Record<string, unknown>)) changes[name] = value === null ? null : String(value);
-    }
+    for (const [name, value] of Object.entries(body.secrets ?? {})) changes[name] = value === null ? null : String(value.text ?? '');
     return reply(patchSecrets(state, params[0]!, changes), (script) => Object.keys(script.secrets).map((name) => ({ name, type: 'secret_text' })));
   }],
   ['GET', /^\/storage\/kv\/namespaces$/, ({ state, query }) => {
