@@ -96,6 +96,7 @@ export async function runDeployRehearse(flags: RehearseFlags): Promise<void> {
   let running: Awaited<ReturnType<typeof runDeployedWorkers>> | undefined;
   try {
     const copy = await copyProject(root, manifest.workers, scratch);
+    say(`… deploying ${manifest.workers.length} Worker(s) with the project's wrangler`);
     const deploy = await runAppshell(['deploy', '--env', plan.env, '--json'], copy, account);
     const report = (() => {
       try {

@@ -37,11 +37,15 @@ export interface RunDeployedOptions {
 
 async function loadMiniflare(resolveFrom?: string): Promise<MiniflareConstructor> {
   if (resolveFrom) {
-    try {
-      const path = createRequire(join(resolveFrom, 'package.json')).resolve('miniflare');
-      return ((await import(pathToFileURL(path).href)) as { Miniflare: MiniflareConstructor }).Miniflare;
-    } catch {
-      // The project has no miniflare of its own (not installed yet): appshell's is next.
+    const project = createRequire(join(resolveFrom, 'package.json'));
+    // The project's miniflare: hoisted beside wrangler, or inside wrangler's own node_modules.
+    const candidates = [() => project.resolve('miniflare'), () => createRequire(project.resolve('wrangler/package.json')).resolve('miniflare')];
+    for (const candidate of candidates) {
+      try {
+        return ((await import(pathToFileURL(candidate()).href)) as { Miniflare: MiniflareConstructor }).Miniflare;
+      } catch {
+        // not there: the next place, then appshell's own
+      }
     }
   }
   const specifier = 'miniflare';

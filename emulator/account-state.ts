@@ -289,6 +289,10 @@ export function deployVersions(state: AccountState, name: string, versions: { ve
   }
   const deployment: ScriptDeployment = { id: nextId(state), createdOn: now(), versions };
   found.value.deployments.push(deployment);
+  // Only what runs (and what was uploaded after it) keeps its modules: a kept account stays small run after run.
+  const deployed = new Set(versions.map((entry) => entry.version_id));
+  const newest = Math.max(...found.value.versions.filter((version) => deployed.has(version.id)).map((version) => version.number));
+  for (const version of found.value.versions) if (!deployed.has(version.id) && version.number < newest) version.modules = [];
   return { ok: true, value: deployment };
 }
 
