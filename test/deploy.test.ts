@@ -182,7 +182,7 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
 describe('appshell deploy to an emulated account: order and KV namespaces of other projects', () => {
   it('deploys the auth shim before the api when the api binds it (EdDSA)', async () => {
     const { account, deploy } = await emulatedProject('eddsa', ['--jwt-alg', 'EdDSA']);
-    const result = await deploy(['--env', 'production']);
+    const result = await deploy(['--env', 'production', '--only', 'api,auth-shim']);
     expect(result.exitCode, result.stderr).toBe(0);
     const order = uploadedScripts(account);
     expect(order.indexOf('demo-auth-shim-production')).toBeLessThan(order.indexOf('demo-api-production'));
@@ -213,7 +213,7 @@ describe('appshell deploy to an emulated account: order and KV namespaces of oth
     const account = await startAccountServer();
     account.state.kvNamespaces.push({ id: 'b'.repeat(32), title: 'demo-api-keys-staging' }, { id: 'a'.repeat(32), title: 'demo-api-keys-production' });
     const { root, deploy } = await emulatedProject('kv-found', [], account);
-    const result = await deploy(['--env', 'production']);
+    const result = await deploy(['--env', 'production', '--only', 'api,receiver']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(await boundIds(root, 'production')).toEqual({ api: 'a'.repeat(32), receiver: 'a'.repeat(32) });
     expect(account.state.kvNamespaces.filter((namespace) => namespace.title.startsWith('demo-api-keys'))).toHaveLength(2);
