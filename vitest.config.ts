@@ -25,7 +25,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['generators/**/*.test.ts', 'cli/**/*.test.ts'],
+          include: ['generators/**/*.test.ts', 'cli/**/*.test.ts', 'emulator/**/*.test.ts'],
           environment: 'node',
         },
       },

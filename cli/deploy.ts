@@ -5,9 +5,11 @@ import { gzipSync } from 'node:zlib';
 import {
   checkBundleSize,
   deployArguments,
+  describeWranglerFailure,
   formatBytes,
   planDeploy,
   readDeployOutput,
+  readWranglerFailure,
   type AccountPlan,
   type BundleSize,
   type DeployStep,
@@ -37,6 +39,8 @@ export interface WorkerReport {
   status: WorkerStatus;
   url?: string;
   versionId?: string;
+  /** Cloudflare's error code when the API refused the upload. */
+  cloudflareCode?: number;
   rawBytes?: number;
   gzipBytes?: number;
   error?: string;
@@ -159,7 +163,15 @@ async function deployOne(
     deployArguments(step, { env: context.env, outdir: context.dryRun ? outdir : undefined }),
     { cwd: context.root, env: { WRANGLER_OUTPUT_FILE_PATH: outputFile } },
   );
-  if (result.exitCode !== 0) return { status: 'failed', error: `wrangler exited ${result.exitCode}`, output: result.all };
+  if (result.exitCode !== 0) {
+    const failure = readWranglerFailure(await readFile(outputFile, 'utf8').catch(() => ''), result.all);
+    return {
+      status: 'failed',
+      error: describeWranglerFailure(step.scriptName, failure),
+      ...(failure.code !== undefined ? { cloudflareCode: failure.code } : {}),
+      output: result.all,
+    };
+  }
   if (context.dryRun) {
     const size = await measureBundle(outdir);
     const verdict = checkBundleSize(size, context.accountPlan);
@@ -178,6 +190,7 @@ function printSummary(report: DeployReport): void {
   if (!report.ok) {
     const failedWorker = report.workers.find((worker) => worker.status === 'failed');
     print(`Failed: ${failedWorker?.scriptName} (${failedWorker?.error})`);
+    if (failedWorker?.cloudflareCode === 10143) print('A service binding names a Worker that is not deployed: deploy it first (appshell deploy deploys in dependency order).');
     print(`Not attempted: ${names('not-attempted').join(', ') || 'none'}`);
   }
 }

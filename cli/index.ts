@@ -55,7 +55,14 @@ program
   .option('--plan <plan>', 'account plan whose bundle size limit applies: free (3 MB gzip) or paid (10 MB)', 'free')
   .option('--json', 'print the result as one JSON object')
   .option('-y, --yes', 'do not ask for confirmation')
+  .option('--rehearse', 'deploy with the real wrangler to an emulated Cloudflare account on this machine, then run a smoke flow; nothing leaves the machine')
+  .option('--rehearse-state <dir>', 'with --rehearse: keep the emulated account in this folder between runs (a second deploy), e.g. .rehearsal/staging')
   .action(async (flags) => {
+    if (flags.rehearse || flags.rehearseState) {
+      const { runDeployRehearse } = await import('./deploy-rehearse.js');
+      await runDeployRehearse(flags);
+      return;
+    }
     const { runDeploy } = await import('./deploy.js');
     await runDeploy(flags);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
-import { checkBundleSize, deployArguments, deployOrder, planDeploy, readDeployOutput } from './deploy-plan.js';
+import { checkBundleSize, deployArguments, deployOrder, describeWranglerFailure, planDeploy, readDeployOutput, readWranglerFailure } from './deploy-plan.js';
 import { manifestFromAnswers } from './manifest.js';
 
 const manifest = (overrides: Partial<InitAnswers> = {}) => manifestFromAnswers({ ...defaultAnswers('shop'), ...overrides });
@@ -84,5 +84,27 @@ describe('readDeployOutput', () => {
       '{"type":"depl',
     ].join('\n');
     expect(readDeployOutput(text)).toEqual({ url: 'https://shop-api-staging.x.workers.dev', versionId: 'v1' });
+  });
+});
+
+describe('readWranglerFailure', () => {
+  const console10143 = [
+    '\x1b[31m✘ [ERROR] A request to the Cloudflare API (/accounts/x/workers/scripts/shop-sender-staging) failed.\x1b[0m',
+    '',
+    "  Could not resolve service binding 'RECEIVER'. Target script 'shop-receiver-staging' not found. [code: 10143]",
+    '',
+  ].join('\n');
+
+  it("reads Cloudflare's code from the command-failed entry and the refusal from the console", () => {
+    const file = JSON.stringify({ type: 'command-failed', version: 1, code: 10143, message: 'A request to the Cloudflare API failed.' });
+    const failure = readWranglerFailure(file, console10143);
+    expect(failure).toEqual({ code: 10143, message: "Could not resolve service binding 'RECEIVER'. Target script 'shop-receiver-staging' not found." });
+    expect(describeWranglerFailure('shop-sender-staging', failure)).toMatch(/^Cloudflare refused shop-sender-staging \(code 10143\): Could not resolve/);
+  });
+
+  it('falls back to the console, then to the last error line', () => {
+    expect(readWranglerFailure('', console10143).code).toBe(10143);
+    expect(readWranglerFailure('', '✘ [ERROR] Missing entry-point\n')).toEqual({ message: 'Missing entry-point' });
+    expect(describeWranglerFailure('w', { message: 'Missing entry-point' })).toBe('w: Missing entry-point');
   });
 });

@@ -135,3 +135,44 @@ export function readDeployOutput(text: string): { url?: string; versionId?: stri
   }
   return {};
 }
+
+export interface WranglerFailure {
+  /** Cloudflare's error code when the API refused the call (10143: a service binding's target is missing, ...). */
+  code?: number;
+  /** What the refusal said, without wrangler's decoration. */
+  message: string;
+}
+
+const ansiEscapes = /\x1b\[[0-9;]*m/g;
+
+/**
+ * What a failed wrangler run says went wrong: the `command-failed` entry of its ND-JSON output (code and message),
+ * else the last `[code: N]` line of its console, else its last error line. Pure.
+ */
+export function readWranglerFailure(outputFileText: string, consoleText: string): WranglerFailure {
+  for (const line of outputFileText.split('\n').reverse()) {
+    if (!line.trim()) continue;
+    try {
+      const entry = JSON.parse(line) as { type?: string; code?: unknown; message?: unknown };
+      if (entry.type === 'command-failed' && typeof entry.message === 'string') {
+        const code = typeof entry.code === 'number' ? entry.code : undefined;
+        const coded = consoleText.replace(ansiEscapes, '').match(/^\s*(.+?)(?:\s*\[code: \d+\])+\s*$/m)?.[1];
+        return { ...(code !== undefined ? { code } : {}), message: code !== undefined && coded ? coded : entry.message };
+      }
+    } catch {
+      // A torn line is not an entry.
+    }
+  }
+  const text = consoleText.replace(ansiEscapes, '');
+  const coded = [...text.matchAll(/^\s*(.+?)\s*\[code: (\d+)\]/gm)].at(-1);
+  if (coded) return { code: Number(coded[2]), message: coded[1]!.trim() };
+  const errorLine = [...text.matchAll(/\[ERROR\]\s*(.+)$/gm)].at(-1)?.[1];
+  return { message: (errorLine ?? text.trim().split('\n').at(-1) ?? 'wrangler failed').trim() };
+}
+
+/** One line naming the Worker and, when Cloudflare refused it, the refusal's code. */
+export function describeWranglerFailure(scriptName: string, failure: WranglerFailure): string {
+  return failure.code !== undefined
+    ? `Cloudflare refused ${scriptName} (code ${failure.code}): ${failure.message}`
+    : `${scriptName}: ${failure.message}`;
+}

@@ -60,6 +60,8 @@ function rootPackageJson(manifest: ProjectManifest, self: AppshellSelf): string 
       typecheck: 'npm run typecheck --workspaces',
       postinstall: 'node scripts/types.mjs --if-missing',
       deploy: 'appshell deploy',
+      // The whole deploy with the real wrangler against an emulated Cloudflare account, then a smoke flow.
+      rehearse: `appshell deploy --rehearse --env ${manifest.environments[0]}`,
     },
     engines: { node: toolchains[manifest.toolchain].engines },
     devDependencies: { appshell: appshellDevDependency(self), ...toolchains[manifest.toolchain].tooling },

