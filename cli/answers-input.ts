@@ -87,17 +87,18 @@ export async function readAnswersFile(path: string): Promise<Record<string, unkn
 type Prompter = (missing: AnswerKey[], known: Partial<InitAnswers>) => Promise<Partial<Record<AnswerKey, unknown>>>;
 
 /**
- * Gathers answers: defaults < answers file < flags < prompts (only for what is still missing, and only with a
+ * Gathers answers: defaults < the project's appshell.json (a re-run) < answers file < flags < prompts (only for what is still missing, and only with a
  * terminal). Without a terminal and without `--yes`, stops naming the missing answers. Returns validated answers.
  */
 export async function gatherAnswers(
   dir: string | undefined,
   flags: InitWorkerFlags,
-  options: { interactive: boolean; prompt: Prompter },
+  options: { interactive: boolean; prompt: Prompter; existing?: Partial<InitAnswers> },
 ): Promise<InitAnswers> {
   const fromFile = flags.answers ? await readAnswersFile(flags.answers) : {};
   const fromFlags = answersFromFlags(flags);
-  const given: Record<string, unknown> = { ...fromFile, ...fromFlags };
+  // A re-run keeps the project's answers (`existing`, from its appshell.json) unless told otherwise.
+  const given: Record<string, unknown> = { ...options.existing, ...fromFile, ...fromFlags };
   if (given.name === undefined && dir !== undefined) given.name = basename(resolve(dir));
 
   if (!flags.yes) {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { planRehearsal, type RehearsalPlan } from '../generators/rehearsal-plan.js';
 import { startAccountServer, type RunningAccountServer } from '../emulator/account-server.js';
 import { runDeployedWorkers } from '../emulator/account-runtime.js';
+import { createAccountState } from '../emulator/account-state.js';
 import { accountDataDir, loadAccountState, saveAccountState } from '../emulator/account-store.js';
 import { localOverrides } from './dev.js';
 import { startIdentityStandIn } from './dev-identity.js';
@@ -90,14 +91,17 @@ export async function runDeployRehearse(flags: RehearseFlags): Promise<void> {
 
   say(`Rehearsing deploy --env ${plan.env} on an emulated Cloudflare account (nothing leaves this machine)${plan.stateDir ? `, kept in ${plan.stateDir}` : ''}`);
   const scratch = await mkdtemp(join(tmpdir(), 'appshell-rehearsal-'));
-  const state = plan.stateDir ? await loadAccountState(plan.stateDir) : undefined;
+  // The emulated account is the project's own (its account_id is in every config), or a made-up one.
+  const fresh = { accountId: manifest.accountId };
+  const state = plan.stateDir ? await loadAccountState(plan.stateDir, fresh) : createAccountState(fresh);
   const account = await startAccountServer({ state, onChange: plan.stateDir ? (current) => saveAccountState(plan.stateDir!, current) : undefined });
   const identity = await startIdentityStandIn();
   let running: Awaited<ReturnType<typeof runDeployedWorkers>> | undefined;
   try {
     const copy = await copyProject(root, manifest.workers, scratch);
     say(`… deploying ${manifest.workers.length} Worker(s) with the project's wrangler`);
-    const deploy = await runAppshell(['deploy', '--env', plan.env, '--json'], copy, account);
+    // As CI deploys: no prompt, provided secrets from this shell's environment; a first deploy carries its secrets.
+    const deploy = await runAppshell(['deploy', '--env', plan.env, '--json', '--yes', '--from-env'], copy, account);
     const report = (() => {
       try {
         return JSON.parse(deploy.stdout) as { workers: { scriptName: string; status: string; error?: string }[] };
@@ -111,7 +115,7 @@ export async function runDeployRehearse(flags: RehearseFlags): Promise<void> {
       record(
         deploy.exitCode === 0
           ? { name: 'deploy', ok: true, detail: deployed.join(', ') }
-          : { name: 'deploy', ok: false, detail: failedWorker?.error ?? lastLines(deploy.stderr || deploy.stdout) },
+          : { name: 'deploy', ok: false, detail: failedWorker?.error ?? lastLines(deploy.stderr || deploy.stdout, 12) },
       ) &&
       record(await pushSecrets(plan, copy, account))
     ) {

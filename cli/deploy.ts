@@ -14,12 +14,16 @@ import {
   type BundleSize,
   type DeployStep,
 } from '../generators/deploy-plan.js';
+import { checkDeployReadiness, type ReadinessProblem } from '../generators/deploy-readiness.js';
 import { kvNamespaceTitle, sharedKvNamespaces } from '../generators/kv-namespaces.js';
+import type { ProjectManifest } from '../generators/manifest.js';
+import { parseWranglerConfig } from '../generators/wrangler-config-read.js';
 import { CliError, usageError } from './errors.js';
 import { print } from './output.js';
 import { loadProject } from './project.js';
 import { ensureSharedKvNamespaces, type KvNamespaceReport } from './deploy-kv.js';
-import { checkDeploySecrets } from './deploy-secrets.js';
+import { prepareDeploySecrets } from './deploy-secrets.js';
+import { bulkPut } from './secrets-remote.js';
 import { findWrangler, runWrangler, type WranglerCommand } from './wrangler.js';
 
 export interface DeployFlags {
@@ -29,6 +33,8 @@ export interface DeployFlags {
   json?: boolean;
   yes?: boolean;
   plan?: string;
+  fromEnv?: boolean;
+  fromFile?: string;
 }
 
 type WorkerStatus = 'deployed' | 'bundled' | 'failed' | 'not-attempted';
@@ -96,6 +102,13 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
   const say = json ? () => {} : print;
 
   // Preflight: each failure stops before anything is deployed.
+  const problems = await readinessProblems(root, manifest, env, planned.steps);
+  if (problems.length > 0 && !dryRun) {
+    throw new CliError(`--env ${env} is not ready to deploy; nothing was deployed:\n${formatProblems(problems)}`, {
+      suggestion: 'Set each value, then deploy again (appshell deploy --dry-run lists them without uploading).',
+    });
+  }
+  for (const line of problems.length > 0 ? [`A real deploy of --env ${env} would refuse:`, formatProblems(problems)] : []) say(line);
   const wrangler = findWrangler(root);
   const versionResult = await runWrangler(wrangler, ['--version'], { cwd: root });
   if (versionResult.exitCode !== 0) {
@@ -104,32 +117,35 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
   const version = versionResult.stdout.trim().split('\n').pop() ?? 'unknown';
   say(`wrangler ${version} (${wrangler.source}: ${wrangler.file})`);
   let kvNamespaces: KvNamespaceReport[] = [];
-  if (!dryRun) {
-    const whoami = await runWrangler(wrangler, ['whoami'], { cwd: root });
-    if (whoami.exitCode !== 0 || /not authenticated/i.test(whoami.all)) {
-      throw new CliError('wrangler is not logged in to Cloudflare', {
-        suggestion: 'Run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (in CI).',
+  let secrets: Awaited<ReturnType<typeof prepareDeploySecrets>> = { files: new Map(), regroup: [] };
+  const scratch = await mkdtemp(join(tmpdir(), 'appshell-deploy-'));
+  try {
+    if (!dryRun) {
+      const whoami = await runWrangler(wrangler, ['whoami'], { cwd: root });
+      if (whoami.exitCode !== 0 || /not authenticated/i.test(whoami.all)) {
+        throw new CliError('wrangler is not logged in to Cloudflare', {
+          suggestion: 'Run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (in CI).',
+        });
+      }
+      secrets = await prepareDeploySecrets({
+        root, manifest, env, steps: planned.steps, wrangler, say, scratch, fromEnv: flags.fromEnv, fromFile: flags.fromFile, yes: flags.yes,
       });
-    }
-    await checkDeploySecrets({ root, manifest, env, steps: planned.steps, wrangler, say });
-    kvNamespaces = (await ensureSharedKvNamespaces({ root, manifest, env, wrangler, say })).namespaces;
-  } else {
-    for (const { binding, workers } of sharedKvNamespaces(manifest)) {
-      if (!manifest.kvNamespaces[env]?.[binding]) {
-        say(`${binding} (shared by ${workers.join(', ')}) has no KV namespace id for --env ${env} yet: a real deploy finds or creates ${kvNamespaceTitle(manifest.name, binding, env)} first.`);
+      kvNamespaces = (await ensureSharedKvNamespaces({ root, manifest, env, wrangler, say })).namespaces;
+    } else {
+      for (const { binding, workers } of sharedKvNamespaces(manifest)) {
+        if (!manifest.kvNamespaces[env]?.[binding]) {
+          say(`${binding} (shared by ${workers.join(', ')}) has no KV namespace id for --env ${env} yet: a real deploy finds or creates ${kvNamespaceTitle(manifest.name, binding, env)} first.`);
+        }
       }
     }
-  }
 
-  const reports: WorkerReport[] = planned.steps.map((step) => ({ worker: step.worker, scriptName: step.scriptName, status: 'not-attempted' }));
-  const scratch = await mkdtemp(join(tmpdir(), 'appshell-deploy-'));
-  const spinner = await progress(json);
-  let failed = false;
-  try {
+    const reports: WorkerReport[] = planned.steps.map((step) => ({ worker: step.worker, scriptName: step.scriptName, status: 'not-attempted' }));
+    const spinner = await progress(json);
+    let failed = false;
     for (const [index, step] of planned.steps.entries()) {
       const report = reports[index]!;
       spinner.start(`${dryRun ? 'Bundling' : 'Deploying'} ${step.worker} as ${step.scriptName}`);
-      const outcome = await deployOne(step, { root, env, wrangler, scratch, dryRun, accountPlan });
+      const outcome = await deployOne(step, { root, env, wrangler, scratch, dryRun, accountPlan, secretsFile: secrets.files.get(step.worker) });
       Object.assign(report, outcome);
       if (report.status === 'failed') {
         spinner.stop(`${step.worker}: failed`);
@@ -142,25 +158,48 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
         : `${report.url ?? 'no URL (routes or custom domain)'}${report.versionId ? `, version ${report.versionId}` : ''}`;
       spinner.stop(`${step.worker} ${dryRun ? 'bundled' : 'deployed'} as ${step.scriptName}: ${detail}`);
     }
+    if (!failed) {
+      for (const member of secrets.regroup) {
+        const failure = await bulkPut({ root, manifest }, wrangler, member.worker, env, member.values);
+        if (failure !== undefined) {
+          throw new CliError(`every Worker is deployed, but ${member.scriptName} did not get its shared group's new value: ${failure}`, {
+            suggestion: `Run appshell secrets --push --env ${env} --yes: the group gets one new value on every member.`,
+          });
+        }
+        say(`${member.scriptName}: ${Object.keys(member.values).join(', ')} set to its group's new value`);
+      }
+    }
+    const result: DeployReport = { ok: !failed, env, dryRun, wrangler: { version, source: wrangler.source }, kvNamespaces, workers: reports };
+    if (json) print(JSON.stringify(result, null, 2));
+    else printSummary(result);
+    if (failed) process.exitCode = 1;
   } finally {
+    // The secrets files go with it.
     await rm(scratch, { recursive: true, force: true });
   }
+}
 
-  const result: DeployReport = { ok: !failed, env, dryRun, wrangler: { version, source: wrangler.source }, kvNamespaces, workers: reports };
-  if (json) print(JSON.stringify(result, null, 2));
-  else printSummary(result);
-  if (failed) process.exitCode = 1;
+/** What each Worker's config, as it will be uploaded (hand edits included), lacks for `env`. */
+async function readinessProblems(root: string, manifest: ProjectManifest, env: string, steps: DeployStep[]): Promise<ReadinessProblem[]> {
+  const configs = new Map(
+    await Promise.all(steps.map(async (step) => [step.worker, parseWranglerConfig(await readFile(join(root, step.configPath), 'utf8'), manifest.configFormat)] as const)),
+  );
+  return checkDeployReadiness(manifest, env, steps.map((step) => step.worker), (worker) => configs.get(worker));
+}
+
+function formatProblems(problems: ReadinessProblem[]): string {
+  return problems.map((problem) => `  ${problem.message}\n    set it: ${problem.fix}`).join('\n');
 }
 
 async function deployOne(
   step: DeployStep,
-  context: { root: string; env: string; wrangler: WranglerCommand; scratch: string; dryRun: boolean; accountPlan: AccountPlan },
+  context: { root: string; env: string; wrangler: WranglerCommand; scratch: string; dryRun: boolean; accountPlan: AccountPlan; secretsFile?: string },
 ): Promise<Partial<WorkerReport> & { output?: string }> {
   const outdir = join(context.scratch, 'bundles', step.worker);
   const outputFile = join(context.scratch, `${step.worker}.ndjson`);
   const result = await runWrangler(
     context.wrangler,
-    deployArguments(step, { env: context.env, outdir: context.dryRun ? outdir : undefined }),
+    deployArguments(step, { env: context.env, outdir: context.dryRun ? outdir : undefined, secretsFile: context.secretsFile }),
     { cwd: context.root, env: { WRANGLER_OUTPUT_FILE_PATH: outputFile } },
   );
   if (result.exitCode !== 0) {

@@ -53,6 +53,8 @@ program
   .option('--only <list>', 'deploy only these Workers (comma list), still in dependency order')
   .option('--dry-run', 'bundle every Worker with wrangler deploy --dry-run and check its size; upload nothing')
   .option('--plan <plan>', 'account plan whose bundle size limit applies: free (3 MB gzip) or paid (10 MB)', 'free')
+  .option('--from-env', 'a first deploy carries its provided secrets: take them from environment variables of the same name')
+  .option('--from-file <file>', 'a first deploy carries its provided secrets: take them from a .env file (NAME=value lines)')
   .option('--json', 'print the result as one JSON object')
   .option('-y, --yes', 'do not ask for confirmation')
   .option('--rehearse', 'deploy with the real wrangler to an emulated Cloudflare account on this machine, then run a smoke flow; nothing leaves the machine')

@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { planInitWorker, type InitWorkerPlan } from '../generators/init-worker.js';
-import { manifestFileName } from '../generators/manifest.js';
+import { answersFromManifest, manifestFileName, parseManifest } from '../generators/manifest.js';
 import { toolchainNotice } from '../generators/versions.js';
 import { countActions } from '../generators/plan.js';
 import { loadCliTemplates } from './precompiled.js';
@@ -17,7 +18,7 @@ import { appshellSelf } from './self.js';
  */
 export async function runInitWorker(dir: string | undefined, flags: InitWorkerFlags): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const answers = await gatherAnswers(dir, flags, { interactive, prompt: promptForAnswers });
+  const answers = await gatherAnswers(dir, flags, { interactive, prompt: promptForAnswers, existing: await existingAnswers(dir ?? flags.name) });
   const root = resolve(dir ?? answers.name);
 
   const target = inspectTarget(root, manifestFileName);
@@ -68,4 +69,12 @@ export async function runInitWorker(dir: string | undefined, flags: InitWorkerFl
   if (!answers.install) print('  npm install    # also writes each Worker\'s Env types (npm run types)');
   print('  npm test       # every Worker, inside workerd');
   print('  npm run dev    # every Worker locally: local secrets, an identity stand-in, a walkthrough (appshell dev)');
+}
+
+/** The answers of the project already at `dir` (a re-run), if its appshell.json reads. */
+async function existingAnswers(dir: string | undefined) {
+  if (dir === undefined) return undefined;
+  const text = await readFile(join(resolve(dir), manifestFileName), 'utf8').catch(() => undefined);
+  const parsed = text === undefined ? undefined : parseManifest(text);
+  return parsed?.ok ? answersFromManifest(parsed.manifest) : undefined;
 }

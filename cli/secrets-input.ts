@@ -37,12 +37,12 @@ export async function readSuppliedValues(names: readonly string[], options: { fr
  * Asks for each missing value with a masked prompt (nothing is echoed); without a terminal, or with --yes, stops
  * with exit 2 naming every missing secret and how to give them.
  */
-export async function promptForMissing(missing: readonly string[], yes: boolean | undefined): Promise<SuppliedValues> {
+export async function promptForMissing(missing: readonly string[], yes: boolean | undefined, nothingDone = 'nothing was pushed'): Promise<SuppliedValues> {
   const values: SuppliedValues = new Map();
   if (missing.length === 0) return values;
   if (!canPrompt(yes)) {
     throw usageError(
-      `missing values for ${missing.join(', ')} (${yes ? '--yes never prompts' : 'no terminal to ask'}); nothing was pushed`,
+      `missing values for ${missing.join(', ')} (${yes ? '--yes never prompts' : 'no terminal to ask'}); ${nothingDone}`,
       'Export them and pass --from-env, or put them in a .env file and pass --from-file <file>.',
     );
   }

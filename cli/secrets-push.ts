@@ -44,7 +44,7 @@ async function confirmReplacing(plan: PushPlan, options: PushOptions): Promise<v
 }
 
 /** The values of one call: generated ones once per shared group, provided ones from what the team gave. */
-function valuesFor(names: string[], worker: WorkerSecrets, provided: Map<string, string>, groups: Map<string, string>): Record<string, string> {
+export function valuesFor(names: string[], worker: WorkerSecrets, provided: Map<string, string>, groups: Map<string, string>): Record<string, string> {
   const values: Record<string, string> = {};
   for (const name of names) {
     const row = worker.secrets.find((candidate) => candidate.name === name)!;

@@ -60,6 +60,9 @@ export interface AccountState {
   sequence: number;
 }
 
+/** The id of an emulated account when the project names none. */
+export const emulatedAccountId = 'e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1';
+
 /** A refusal as a real account words it: Cloudflare's error code, a message, the HTTP status. */
 export interface Refusal {
   ok: false;
@@ -87,7 +90,7 @@ const refuse = (code: number, message: string, status = 400): Refusal => ({ ok: 
 
 export function createAccountState(options: { accountId?: string; subdomain?: string | null } = {}): AccountState {
   return {
-    accountId: options.accountId ?? 'e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1',
+    accountId: options.accountId ?? emulatedAccountId,
     subdomain: options.subdomain === undefined ? 'rehearsal' : options.subdomain,
     scripts: {},
     kvNamespaces: [],

@@ -6,12 +6,12 @@ import { createAccountState, type AccountState } from './account-state.js';
 
 export const accountStateFile = 'account.json';
 
-export async function loadAccountState(dir: string): Promise<AccountState> {
+export async function loadAccountState(dir: string, fresh: { accountId?: string } = {}): Promise<AccountState> {
   try {
     const parsed = JSON.parse(await readFile(join(dir, accountStateFile), 'utf8')) as AccountState;
-    return { ...createAccountState(), ...parsed };
+    return { ...createAccountState(fresh), ...parsed };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return createAccountState();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return createAccountState(fresh);
     throw new Error(`${join(dir, accountStateFile)} is not an emulated account's state: ${(error as Error).message}`);
   }
 }

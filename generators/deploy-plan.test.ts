@@ -65,6 +65,12 @@ describe('deployArguments', () => {
       'deploy', '--config', 'workers/api/wrangler.jsonc', '--env', 'staging', '--dry-run', '--outdir', '/tmp/x',
     ]);
   });
+  it('hands a first deploy its secrets as a file, never as values, and none to a dry run', () => {
+    expect(deployArguments(step, { env: 'staging', secretsFile: '/tmp/s/api.secrets.json' })).toEqual([
+      'deploy', '--config', 'workers/api/wrangler.jsonc', '--env', 'staging', '--secrets-file', '/tmp/s/api.secrets.json',
+    ]);
+    expect(deployArguments(step, { env: 'staging', outdir: '/tmp/x', secretsFile: '/tmp/s/api.secrets.json' })).not.toContain('--secrets-file');
+  });
 });
 
 describe('checkBundleSize', () => {

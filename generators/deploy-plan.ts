@@ -93,9 +93,11 @@ export function planDeploy(manifest: ProjectManifest, options: { env?: string; o
 }
 
 /** wrangler's arguments for one step; `outdir` makes it a `--dry-run` bundle. */
-export function deployArguments(step: DeployStep, options: { env: string; outdir?: string }): string[] {
+export function deployArguments(step: DeployStep, options: { env: string; outdir?: string; secretsFile?: string }): string[] {
   const args = ['deploy', '--config', step.configPath, '--env', options.env];
   if (options.outdir !== undefined) args.push('--dry-run', '--outdir', options.outdir);
+  // A first deploy carries its secrets: a JSON file (0600, removed after), never a value on argv.
+  else if (options.secretsFile !== undefined) args.push('--secrets-file', options.secretsFile);
   return args;
 }
 

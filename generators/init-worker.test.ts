@@ -153,6 +153,18 @@ describe('planInitWorker on an existing project', () => {
     expect(again.files.filter((entry) => entry.action !== 'unchanged').map((entry) => `${entry.path}: ${entry.action}`)).toEqual([]);
   });
 
+  it("keeps each environment's own origins (config set origins.<env>) while the origins answer is unchanged", () => {
+    const disk = written(plan({ origins: ['https://shop.example'] }).files);
+    const manifest = JSON.parse(disk['appshell.json']!);
+    manifest.origins.production = ['https://shop.example', 'https://www.shop.example'];
+    disk['appshell.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
+    const again = plan({ origins: ['https://shop.example'] }, disk);
+    expect(again.manifest.origins.production).toEqual(['https://shop.example', 'https://www.shop.example']);
+    expect(again.manifest.origins.staging).toEqual(['https://shop.example']);
+    // A new origins answer applies to every deployed environment.
+    expect(plan({ origins: ['https://new.example'] }, disk).manifest.origins.production).toEqual(['https://new.example']);
+  });
+
   it('updates files appshell wrote when the answers change', () => {
     const first = plan();
     const again = plan({ origins: ['https://shop.example'] }, written(first.files));

@@ -1,5 +1,5 @@
 import type { InitAnswers } from './answers.js';
-import { manifestFileName, manifestFromAnswers, parseManifest, withMigrationLedgers, type ProjectManifest } from './manifest.js';
+import { answersFromManifest, manifestFileName, manifestFromAnswers, parseManifest, withMigrationLedgers, type ProjectManifest } from './manifest.js';
 import { planFiles, type Plan, type ProjectTree } from './plan.js';
 import { renderProject } from './project-files.js';
 import type { AppshellSelf } from './versions.js';
@@ -36,6 +36,14 @@ export function planInitWorker(input: {
     // Applied migrations are facts about deployed environments; the toolchain moves only with `appshell upgrade`.
     manifest.migrations = existing.manifest.migrations;
     manifest.toolchain = existing.manifest.toolchain;
+    // Origins set per environment (`appshell config set origins.<env>`) stay unless the origins answer changed.
+    const previousOrigins = answersFromManifest(existing.manifest).origins ?? [];
+    if (previousOrigins.join(',') === input.answers.origins.join(',')) {
+      for (const env of manifest.environments) {
+        const kept = existing.manifest.origins[env];
+        if (kept) manifest.origins[env] = kept;
+      }
+    }
     manifest = withMigrationLedgers(manifest);
   }
   const desired = renderProject(manifest, input.source, { self: input.self });

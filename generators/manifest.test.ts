@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAnswers } from './answers.js';
-import { manifestFromAnswers, parseManifest, renderManifest, renderManifestJsonSchema } from './manifest.js';
+import { answersFromManifest, manifestFromAnswers, parseManifest, renderManifest, renderManifestJsonSchema } from './manifest.js';
 
 describe('manifest', () => {
   it('round-trips through its text', () => {
@@ -23,5 +23,28 @@ describe('manifest', () => {
       expect.arrayContaining(['name', 'workers', 'configFormat', 'identity', 'session', 'environments', 'origins', 'routes', 'actions']),
     );
     expect(schema.properties.workers.items.enum).toEqual(['auth-shim', 'api', 'sender', 'receiver']);
+  });
+});
+
+describe('answersFromManifest', () => {
+  it('gives back the answers a manifest was made from (all but install and git), so a re-run keeps them', () => {
+    const answers = {
+      ...defaultAnswers('shop'),
+      accountId: 'e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1',
+      instantAppId: '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      origins: ['https://app.example.com'],
+      devOrigins: ['http://localhost:5173'],
+      features: ['ai' as const],
+      jwtAlg: 'EdDSA' as const,
+    };
+    const { install: _install, git: _git, ...rest } = answers;
+    expect(answersFromManifest(manifestFromAnswers(answers))).toEqual(rest);
+  });
+
+  it('leaves out an account and identity app that were never given', () => {
+    const back = answersFromManifest(manifestFromAnswers(defaultAnswers('shop')));
+    expect(back).not.toHaveProperty('accountId');
+    expect(back).not.toHaveProperty('instantAppId');
+    expect(back.origins).toEqual([]);
   });
 });

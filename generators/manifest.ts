@@ -147,6 +147,34 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
 }
 
 /**
+ * The answers a manifest stands for, so that re-running `init-worker` keeps what the project has (its account, its
+ * identity app, its origins, ...) wherever a flag, the answers file or a prompt gives nothing new. The origins
+ * answer is the first deployed environment's list (`planInitWorker` keeps each environment's own when it is unchanged).
+ */
+export function answersFromManifest(manifest: ProjectManifest): Partial<InitAnswers> {
+  const first = manifest.environments[0];
+  return {
+    name: manifest.name,
+    workers: manifest.workers,
+    ...(manifest.accountId ? { accountId: manifest.accountId } : {}),
+    bucket: manifest.bucket,
+    identity: manifest.identity.provider,
+    ...(manifest.identity.instantAppId ? { instantAppId: manifest.identity.instantAppId } : {}),
+    ...(manifest.identity.supabaseUrl ? { supabaseUrl: manifest.identity.supabaseUrl } : {}),
+    jwtAlg: manifest.session.alg,
+    issuer: manifest.session.issuer,
+    audience: manifest.session.audience,
+    origins: (first && manifest.origins[first]) || [],
+    devOrigins: manifest.origins.dev ?? [],
+    features: manifest.features,
+    envs: manifest.environments,
+    configFormat: manifest.configFormat,
+    ci: manifest.ci,
+    toolchain: manifest.toolchain,
+  };
+}
+
+/**
  * The manifest with every Worker's migration ledger brought up to date with its templates (`extendLedger`): applied
  * steps kept, a new step for a new class. Every command reads the manifest through here, so whatever it writes back
  * to appshell.json records the ledger the wrangler configs carry.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkerName } from './answers.js';
 import { defaultAnswers } from './answers.js';
 import { manifestFromAnswers } from './manifest.js';
-import { describeSource, maxSecretsPerBulkCall, planFirstDeploySecrets, planPush, planSecrets, type RemoteState, type SecretRow, type WorkerSecrets } from './secrets-plan.js';
+import { describeSource, maxSecretsPerBulkCall, missingOnDeployed, planFirstDeploySecrets, planPush, planSecrets, type RemoteState, type SecretRow, type WorkerSecrets } from './secrets-plan.js';
 
 // Assertions name the secrets they are about, so Worker descriptors may gain secrets without breaking these.
 const manifest = manifestFromAnswers({ ...defaultAnswers('shop'), identity: 'supabase', supabaseUrl: 'https://abcd.supabase.co' });
@@ -147,5 +147,24 @@ describe('planFirstDeploySecrets', () => {
     expect(first.uploads.map((upload) => upload.worker)).toEqual(['auth-shim']);
     // auth-shim would get a new session secret while api holds one nobody can read back.
     expect(first.splitGroups).toEqual([{ sharedGroup: 'session-jwt', deployed: ['shop-api-production'], first: ['shop-auth-shim-production'] }]);
+  });
+});
+
+describe('missingOnDeployed', () => {
+  it('names the deployed Workers of this deploy that lack a required secret, not new ones or others', () => {
+    const remote = new Map<WorkerName, RemoteState>([
+      ['auth-shim', exists('SUPABASE_ANON_KEY')],
+      ['api', exists('SESSION_JWT_SECRET')],
+      ['sender', { kind: 'not-deployed' }],
+      ['receiver', exists()],
+    ]);
+    const workers = planSecrets(manifest, 'production', remote);
+    expect(missingOnDeployed(workers, ['auth-shim', 'api', 'sender'])).toEqual([{ scriptName: 'shop-auth-shim-production', names: ['SESSION_JWT_SECRET'] }]);
+    expect(missingOnDeployed(workers, ['receiver']).map((entry) => entry.scriptName)).toEqual(['shop-receiver-production']);
+  });
+
+  it('counts a value in the rotation slot as set', () => {
+    const workers = planSecrets(manifest, 'production', new Map([['api', exists('SESSION_JWT_SECRET_NEXT')]]));
+    expect(missingOnDeployed(workers, ['api'])).toEqual([]);
   });
 });

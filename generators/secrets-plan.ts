@@ -179,3 +179,14 @@ export function planFirstDeploySecrets(workers: WorkerSecrets[], deploying: read
   }
   return { uploads, providedNeeded, splitGroups: [...groups].map(([sharedGroup, group]) => ({ sharedGroup, ...group })) };
 }
+
+/**
+ * Deployed Workers of this deploy that lack a required secret (in its own name or its rotation slot): their new
+ * version would go live without it, so the deploy refuses and names them (`appshell secrets --push` sets them).
+ */
+export function missingOnDeployed(workers: WorkerSecrets[], deploying: readonly WorkerName[]): { scriptName: string; names: string[] }[] {
+  return workers
+    .filter((worker) => worker.remote.kind === 'exists' && deploying.includes(worker.worker))
+    .map((worker) => ({ scriptName: worker.scriptName, names: worker.secrets.filter((row) => row.status === 'missing').map((row) => row.name) }))
+    .filter((entry) => entry.names.length > 0);
+}

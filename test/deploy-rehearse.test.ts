@@ -3,7 +3,7 @@
 import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, repoRoot, runCli, snapshotTree } from './support/cli.js';
+import { makeTempDir, productionAnswers, repoRoot, runCli, snapshotTree } from './support/cli.js';
 
 interface Report {
   ok: boolean;
@@ -20,7 +20,7 @@ const rehearse = (args: string[]) =>
 
 beforeAll(async () => {
   workspace = await makeTempDir('appshell-rehearse-');
-  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--ci', 'github'], { cwd: workspace.dir });
+  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--ci', 'github', ...productionAnswers], { cwd: workspace.dir });
   expect(init.exitCode, init.stderr).toBe(0);
   root = join(workspace.dir, 'demo');
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
@@ -91,6 +91,22 @@ describe('appshell deploy --rehearse', () => {
     } finally {
       await writeFile(indexPath, original);
     }
+  });
+
+  it('fails at the deploy, as the real one would, on a project with --yes answers: empty ids and a development origin', async () => {
+    const bare = join(workspace.dir, 'bare');
+    await runCli(['init-worker', 'bare', '--yes', '--no-install', '--no-git'], { cwd: workspace.dir });
+    await symlink(join(repoRoot, 'node_modules'), join(bare, 'node_modules'));
+    // A development origin typed into the deployed block by hand.
+    const apiConfig = join(bare, 'workers/api/wrangler.jsonc');
+    await writeFile(apiConfig, (await readFile(apiConfig, 'utf8')).replace(/("staging": \{[\s\S]*?"ALLOWED_ORIGINS": )""/, '$1"http://localhost:3000"'));
+    const result = await runCli(['deploy', '--rehearse', '--env', 'staging'], { cwd: bare, env: { CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '' } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain('Rehearsal failed at: deploy');
+    expect(result.stdout).toMatch(/INSTANT_APP_ID is empty in workers\/auth-shim\/wrangler\.jsonc \(env staging\)/);
+    expect(result.stdout).toMatch(/R2_ACCOUNT_ID is empty/);
+    expect(result.stdout).toMatch(/ALLOWED_ORIGINS in workers\/api\/wrangler\.jsonc \(env staging\) allows http:\/\/localhost:3000/);
+    expect(result.stdout).not.toMatch(/✓ push secrets/);
   });
 
   it('refuses --only and an unknown environment before anything runs', async () => {

@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAccountServer, type RunningAccountServer } from '../fixtures/stand-ins/cloudflare-account.js';
-import { makeTempDir, repoRoot, runCli } from './support/cli.js';
+import { makeTempDir, productionAnswers, repoRoot, runCli } from './support/cli.js';
 import { fakeWrangler } from './support/fake-wrangler.js';
 
 let workspace: { dir: string; remove: () => Promise<void> };
@@ -16,7 +17,7 @@ afterAll(() => workspace.remove());
 async function project(name: string, flags: string[] = []) {
   const dir = join(workspace.dir, name);
   await mkdir(dir);
-  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', ...flags], { cwd: dir });
+  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', ...productionAnswers, ...flags], { cwd: dir });
   expect(init.exitCode, init.stderr).toBe(0);
   const root = join(dir, 'demo');
   const wrangler = fakeWrangler(dir);
@@ -34,7 +35,7 @@ const configOf = (argv: string[]) => argv[argv.indexOf('--config') + 1];
 async function emulatedProject(name: string, flags: string[] = [], account?: RunningAccountServer) {
   const dir = join(workspace.dir, name);
   await mkdir(dir);
-  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', ...flags], { cwd: dir });
+  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', ...productionAnswers, ...flags], { cwd: dir });
   expect(init.exitCode, init.stderr).toBe(0);
   const root = join(dir, 'demo');
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
@@ -95,8 +96,19 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     expect(order.indexOf('demo-receiver-staging')).toBeLessThan(order.indexOf('demo-sender-staging'));
     expect(result.stdout).toContain('wrangler 4.86.0');
     expect(result.stdout).toMatch(/api deployed as demo-api-staging: https:\/\/demo-api-staging\.rehearsal\.workers\.dev, version [0-9a-f-]{36}/);
-    // First deploy: the Workers did not exist, so their secrets were not required yet.
-    expect(result.stdout).toContain('demo-api-staging does not exist yet');
+    // First deploy: each Worker's first upload carries its secrets, so none goes live without them.
+    expect(result.stdout).toMatch(/demo-api-staging is new: its first upload carries SESSION_JWT_SECRET/);
+    const secretsOf = (name: string) => account.state.scripts[`demo-${name}-staging`]!.secrets;
+    expect(Object.keys(secretsOf('auth-shim'))).toEqual(['SESSION_JWT_SECRET']);
+    expect(Object.keys(secretsOf('sender'))).toEqual(['SIGNING_SECRETS']);
+    expect(Object.keys(secretsOf('receiver')).sort()).toEqual(['SESSION_JWT_SECRET', 'SIGNING_SECRETS']);
+    // One value per shared group, in the form the Workers read.
+    expect(secretsOf('auth-shim').SESSION_JWT_SECRET).toMatch(/^hs256_\d+_[\w-]{43}$/);
+    expect(secretsOf('api').SESSION_JWT_SECRET).toBe(secretsOf('auth-shim').SESSION_JWT_SECRET);
+    expect(secretsOf('receiver').SESSION_JWT_SECRET).toBe(secretsOf('auth-shim').SESSION_JWT_SECRET);
+    expect(secretsOf('receiver').SIGNING_SECRETS).toBe(secretsOf('sender').SIGNING_SECRETS);
+    // ... in a file that is gone once the deploy ends: the account got the values, no file outlives the run.
+    expect(secretsOf('sender').SIGNING_SECRETS).toMatch(/^whsec_/);
 
     // One namespace for API_KEYS, created before the first upload, its id in appshell.json and both configs.
     const shared = account.state.kvNamespaces.find((namespace) => namespace.title === 'demo-api-keys-staging');
@@ -116,14 +128,20 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     expect(again.stdout).toContain('Nothing to change');
   });
 
-  it('refuses the next deploy while the deployed Workers lack their secrets, then deploys with the recorded id', async () => {
+  it('refuses the next deploy while a deployed Worker lacks a secret, then deploys with the recorded id', async () => {
     const { account, cli, deploy } = project;
+    const check = await cli(['secrets', '--check', '--env', 'staging']);
+    expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+    // Someone deletes the api's session key on the account.
+    const value = account.state.scripts['demo-api-staging']!.secrets.SESSION_JWT_SECRET;
+    delete account.state.scripts['demo-api-staging']!.secrets.SESSION_JWT_SECRET;
+    account.calls.length = 0;
     const missing = await deploy(['--env', 'staging']);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/secrets missing for --env staging/);
     expect(missing.stderr).toMatch(/demo-api-staging: SESSION_JWT_SECRET/);
-    const push = await cli(['secrets', '--push', '--env', 'staging', '--yes']);
-    expect(push.exitCode, push.stdout + push.stderr).toBe(0);
+    expect(uploadedScripts(account)).toEqual([]);
+    account.state.scripts['demo-api-staging']!.secrets.SESSION_JWT_SECRET = value!;
     account.calls.length = 0;
     const second = await deploy(['--env', 'staging']);
     expect(second.exitCode, second.stderr).toBe(0);
@@ -151,7 +169,7 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
   // The receiver binds only the namespace appshell creates: a Worker whose first upload failed after wrangler
   // provisioned a namespace for it cannot be retried as is (wrangler creates that title again: 10014, as on Cloudflare).
   it('stops at the first failure and says what is deployed, what failed and what was not attempted', async () => {
-    const { account, cli, deploy } = project;
+    const { account, deploy } = project;
     account.failNextUpload('demo-receiver-production');
     const result = await deploy(['--env', 'production', '--json']);
     expect(result.exitCode).toBe(1);
@@ -168,14 +186,30 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
       report.workers.slice(0, failedIndex).map((worker) => `demo-${worker.worker}-production`),
     );
 
-    const push = await cli(['secrets', '--push', '--env', 'production', '--yes']);
-    expect(push.exitCode, push.stdout + push.stderr).toBe(0);
+    // The receiver shares the session key with the deployed auth shim and api, whose value cannot be read back:
+    // without a terminal the retry asks for --yes, and changes nothing.
+    const held = account.state.scripts['demo-auth-shim-production']!.secrets.SESSION_JWT_SECRET;
+    const refused = await deploy(['--env', 'production']);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/session-jwt: demo-receiver-production is new, and the value on demo-auth-shim-production, demo-api-production cannot be read back/);
+    expect(refused.stderr).toContain('appshell deploy --env production --yes');
+
     account.failNextUpload('demo-receiver-production');
-    const text = await deploy(['--env', 'production']);
+    const text = await deploy(['--env', 'production', '--yes']);
     expect(text.exitCode).toBe(1);
     expect(text.stderr).toContain('simulated for demo-receiver-production');
     expect(text.stdout).toMatch(/Failed: demo-receiver-production/);
     expect(text.stdout).toMatch(/Not attempted: /);
+    // A failed deploy leaves the deployed members' value alone.
+    expect(account.state.scripts['demo-auth-shim-production']!.secrets.SESSION_JWT_SECRET).toBe(held);
+
+    const done = await deploy(['--env', 'production', '--yes']);
+    expect(done.exitCode, done.stdout + done.stderr).toBe(0);
+    const session = (name: string) => account.state.scripts[`demo-${name}-production`]!.secrets.SESSION_JWT_SECRET;
+    expect(session('receiver')).not.toBe(held);
+    expect(session('auth-shim')).toBe(session('receiver'));
+    expect(session('api')).toBe(session('receiver'));
+    expect(account.state.scripts['demo-sender-production']!.secrets.SIGNING_SECRETS).toBe(account.state.scripts['demo-receiver-production']!.secrets.SIGNING_SECRETS);
   });
 });
 
@@ -254,10 +288,17 @@ describe('appshell deploy through a recording wrangler', () => {
     const calls = deployCalls(await wrangler.calls());
     expect(calls).toHaveLength(4);
     for (const call of calls) {
-      expect(call.argv).toEqual(['deploy', '--config', configOf(call.argv), '--env', 'staging']);
+      // A first deploy: the secrets go in a file (0600, gone after the run), never as a value on argv.
+      const file = call.argv[call.argv.indexOf('--secrets-file') + 1]!;
+      expect(call.argv).toEqual(['deploy', '--config', configOf(call.argv), '--env', 'staging', '--secrets-file', file]);
+      expect(call.secretsFile?.mode).toBe('600');
+      expect(existsSync(file)).toBe(false);
       expect(call.env.WRANGLER_SEND_METRICS).toBe('false');
       expect(call.env.WRANGLER_OUTPUT_FILE_PATH).toMatch(/\.ndjson$/);
     }
+    const hashes = (worker: string) => calls.find((call) => configOf(call.argv) === `workers/${worker}/wrangler.jsonc`)!.secretsFile!.sha256;
+    expect(hashes('api').SESSION_JWT_SECRET).toBe(hashes('auth-shim').SESSION_JWT_SECRET);
+    expect(hashes('receiver').SIGNING_SECRETS).toBe(hashes('sender').SIGNING_SECRETS);
     // KV creation never lets wrangler touch a config.
     expect((await wrangler.calls()).find((call) => call.argv.slice(0, 3).join(' ') === 'kv namespace create')?.argv).toContain('--no-update-config');
   });
@@ -275,6 +316,38 @@ describe('appshell deploy through a recording wrangler', () => {
       expect(result.exitCode).toBe(code);
       expect(result.stderr).toMatch(message);
       expect(deployCalls(await wrangler.calls())).toEqual([]);
+    });
+
+    it('a project with --yes answers: every empty value and the development origin, named with how to set it', async () => {
+      const dir = join(workspace.dir, 'not-ready');
+      await mkdir(dir);
+      expect((await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--features', 'ai'], { cwd: dir })).exitCode).toBe(0);
+      const root = join(dir, 'demo');
+      const apiConfig = join(root, 'workers/api/wrangler.jsonc');
+      const written = await readFile(apiConfig, 'utf8');
+      await writeFile(apiConfig, written.replace(/("production": \{[\s\S]*?"ALLOWED_ORIGINS": )""/, '$1"http://localhost:3000"'));
+      const wrangler = fakeWrangler(dir);
+      const result = await runCli(['deploy', '--env', 'production'], { cwd: root, env: wrangler.env() });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('--env production is not ready to deploy; nothing was deployed');
+      expect(result.stderr).toMatch(/INSTANT_APP_ID is empty in workers\/auth-shim\/wrangler\.jsonc \(env production\)[^\n]*\n\s+set it: npx appshell config set identity\.instantAppId <value>/);
+      expect(result.stderr).toMatch(/R2_ACCOUNT_ID is empty in workers\/api\/wrangler\.jsonc[^\n]*\n\s+set it: npx appshell config set accountId <value>/);
+      expect(result.stderr).toMatch(/CF_ACCOUNT_ID is empty/);
+      expect(result.stderr).toMatch(/ALLOWED_ORIGINS in workers\/api\/wrangler\.jsonc \(env production\) allows http:\/\/localhost:3000[^\n]*\n\s+set it: npx appshell config set origins\.production/);
+      // Refused before wrangler was even asked its version.
+      expect(await wrangler.calls()).toEqual([]);
+      // A dry run says the same, as a warning, and bundles.
+      const dry = await runCli(['deploy', '--env', 'production', '--dry-run'], { cwd: root, env: wrangler.env() });
+      expect(dry.exitCode, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain('A real deploy of --env production would refuse:');
+      // Set as the message says (the hand edit undone first), the deploy goes through.
+      await writeFile(apiConfig, written);
+      for (const [field, value] of [['accountId', 'e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1'], ['identity.instantAppId', '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'], ['origins.production', 'https://app.example.com']]) {
+        const set = await runCli(['config', 'set', field!, value!], { cwd: root });
+        expect(set.exitCode, set.stdout + set.stderr).toBe(0);
+      }
+      const ready = await runCli(['deploy', '--env', 'production'], { cwd: root, env: wrangler.env() });
+      expect(ready.exitCode, ready.stdout + ready.stderr).toBe(0);
     });
 
     it('outside a project', async () => {

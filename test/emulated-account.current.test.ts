@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolchains } from '../generators/versions.js';
 import { startAccountServer, type RunningAccountServer } from '../fixtures/stand-ins/cloudflare-account.js';
-import { cliPath, makeTempDir, repoRoot } from './support/cli.js';
+import { cliPath, makeTempDir, productionAnswers, repoRoot } from './support/cli.js';
 import { ensureCurrentWrangler, ensureNode24, node24Bin } from './support/node24.js';
 
 const workers = ['auth-shim', 'api', 'receiver', 'sender'];
@@ -37,7 +37,7 @@ describe('the emulated account with the current wrangler on Node 24', () => {
     await ensureNode24();
     wrangler = await ensureCurrentWrangler();
     workspace = await makeTempDir('appshell-emulated-current-');
-    const init = await execa(join(node24Bin, 'node'), [cliPath, 'init-worker', 'demo', '--yes', '--no-install', '--no-git'], { cwd: workspace.dir, reject: false, all: true });
+    const init = await execa(join(node24Bin, 'node'), [cliPath, 'init-worker', 'demo', '--yes', '--no-install', '--no-git', ...productionAnswers], { cwd: workspace.dir, reject: false, all: true });
     expect(init.exitCode, init.all).toBe(0);
     root = join(workspace.dir, 'demo');
     await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDeployedWorkers, startAccountServer, type RunningAccountServer } from '../fixtures/stand-ins/cloudflare-account.js';
-import { makeTempDir, repoRoot, runCli } from './support/cli.js';
+import { makeTempDir, productionAnswers, repoRoot, runCli } from './support/cli.js';
 
 const workers = ['auth-shim', 'api', 'receiver', 'sender'];
 const script = (worker: string) => `demo-${worker}-staging`;
@@ -24,7 +24,7 @@ const cli = (args: string[], env: Record<string, string> = {}, target = account)
 
 beforeAll(async () => {
   workspace = await makeTempDir('appshell-emulated-');
-  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git'], { cwd: workspace.dir });
+  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', ...productionAnswers], { cwd: workspace.dir });
   expect(init.exitCode, init.stderr).toBe(0);
   root = join(workspace.dir, 'demo');
   // The repository's packages stand in for `npm install` (wrangler 4.86.0 and the miniflare it depends on).

@@ -9,6 +9,12 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** The built CLI: end-to-end tests run what users run (`npm run build` comes first in `npm test`). */
 export const cliPath = join(repoRoot, 'dist/cli/index.js');
 
+/**
+ * What a team answers for a project it deploys: the account (the emulated account's default id), the InstantDB app
+ * and the app's origin. `init-worker --yes` alone leaves them empty, and `appshell deploy` refuses that.
+ */
+export const productionAnswers = ['--account-id', 'e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1', '--instant-app-id', '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', '--origins', 'https://app.example.com'];
+
 export interface CliResult {
   exitCode: number;
   stdout: string;

@@ -9,6 +9,8 @@ export interface WranglerCall {
   cwd: string;
   stdin: string;
   env: Record<string, string>;
+  /** `deploy --secrets-file`: the file's mode (octal) and a SHA-256 of each value, read while the deploy ran. */
+  secretsFile?: { mode: string; sha256: Record<string, string> };
 }
 
 /** Files and environment that make the recording stand-in wrangler (fixtures/fake-wrangler) answer a test. */
