@@ -38,8 +38,9 @@ export interface RunDeployedOptions {
 async function loadMiniflare(resolveFrom?: string): Promise<MiniflareConstructor> {
   if (resolveFrom) {
     const project = createRequire(join(resolveFrom, 'package.json'));
-    // The project's miniflare: hoisted beside wrangler, or inside wrangler's own node_modules.
-    const candidates = [() => project.resolve('miniflare'), () => createRequire(project.resolve('wrangler/package.json')).resolve('miniflare')];
+    // The miniflare the project's wrangler runs (inside wrangler's own node_modules, or hoisted beside it): another
+    // package's miniflare may be hoisted to the top instead, of another version with other options.
+    const candidates = [() => createRequire(project.resolve('wrangler/package.json')).resolve('miniflare'), () => project.resolve('miniflare')];
     for (const candidate of candidates) {
       try {
         return ((await import(pathToFileURL(candidate()).href)) as { Miniflare: MiniflareConstructor }).Miniflare;

@@ -1,3 +1,5 @@
+import { validateWorkflow } from '@action-validator/core';
+import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
 import { planInitWorker } from './init-worker.js';
@@ -123,13 +125,29 @@ describe('planInitWorker on an empty tree', () => {
     expect(file(files, 'workers/api/vitest.config.ts').content).toContain("configPath: './wrangler.toml'");
   });
 
-  it('writes a GitHub workflow with --ci github that tests and deploys production', () => {
+  it('writes a GitHub workflow with --ci github: tests and the rehearsal, then each environment in order, the last gated', () => {
     expect(plan().files.some((entry) => entry.path.startsWith('.github/'))).toBe(false);
-    const workflow = file(plan({ ci: 'github' }).files, '.github/workflows/deploy.yml').content;
-    expect(workflow).toContain('run: npm test');
-    expect(workflow).toContain('npx appshell deploy --env production --yes');
-    expect(workflow).toContain('CLOUDFLARE_API_TOKEN: ${{ secrets.CLOUDFLARE_API_TOKEN }}');
-    expect(workflow).toContain('CLOUDFLARE_ACCOUNT_ID: ${{ secrets.CLOUDFLARE_ACCOUNT_ID }}');
+    const text = file(plan({ ci: 'github', identity: 'supabase', supabaseUrl: 'https://abc.supabase.co' }).files, '.github/workflows/deploy.yml').content;
+    // Valid against GitHub's workflow schema (SchemaStore's, as action-validator bundles it).
+    expect(validateWorkflow(text).errors).toEqual([]);
+    const workflow = parseYaml(text) as { jobs: Record<string, { needs?: string; environment?: string; env?: Record<string, string>; steps: { run?: string; uses?: string; with?: Record<string, unknown> }[] }> };
+    expect(Object.keys(workflow.jobs)).toEqual(['test', 'deploy-staging', 'deploy-production']);
+    const runs = (job: string) => workflow.jobs[job]!.steps.flatMap((step) => (step.run ? [step.run] : []));
+    expect(runs('test')).toEqual(['npm ci', 'npm run typecheck', 'npm test', 'npm run rehearse']);
+    expect(workflow.jobs['deploy-staging']).toMatchObject({ needs: 'test', environment: 'staging' });
+    expect(workflow.jobs['deploy-production']).toMatchObject({ needs: 'deploy-staging', environment: 'production' });
+    // The pinned appshell, never one fetched; provided secrets from the CI's store through --from-env.
+    expect(runs('deploy-production')).toEqual(['npm ci', 'npx --no appshell secrets --push --env production --from-env --yes', 'npx --no appshell deploy --env production --from-env --yes']);
+    expect(workflow.jobs['deploy-production']!.env).toMatchObject({
+      CLOUDFLARE_API_TOKEN: '${{ secrets.CLOUDFLARE_API_TOKEN }}',
+      CLOUDFLARE_ACCOUNT_ID: '${{ secrets.CLOUDFLARE_ACCOUNT_ID }}',
+      SUPABASE_ANON_KEY: '${{ secrets.SUPABASE_ANON_KEY }}',
+    });
+    // Actions on the node24 runtime, and the Node of the toolchain.
+    for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps)) if (step.uses) expect(step.uses).toMatch(/^actions\/(checkout|setup-node)@v5$/);
+    expect(workflow.jobs.test!.steps.find((step) => step.uses?.startsWith('actions/setup-node'))!.with).toMatchObject({ 'node-version': 20 });
+    expect((parseYaml(file(plan({ ci: 'github', toolchain: 'current' }).files, '.github/workflows/deploy.yml').content) as typeof workflow).jobs.test!.steps[1]!.with).toMatchObject({ 'node-version': 24 });
+    expect(text).toMatch(/Workers Scripts: Edit, Workers KV Storage: Edit,\n#\s+Workers R2 Storage: Edit/);
   });
 
   it('writes the extension registry from the manifest, identical to the template tested in workerd', () => {

@@ -19,6 +19,19 @@ function json(value: unknown): string {
 }
 
 /** What Handlebars templates see. */
+/** The secrets the team provides (not generated), once each across the Workers: CI passes them from its store. */
+function providedSecrets(manifest: ProjectManifest): { name: string; description: string; optional: boolean }[] {
+  const found = new Map<string, { name: string; description: string; optional: boolean }>();
+  for (const worker of manifest.workers) {
+    for (const secret of workerDescriptors[worker].bindings(manifest).secrets) {
+      if (secret.source !== 'provided') continue;
+      const known = found.get(secret.name);
+      found.set(secret.name, { name: secret.name, description: secret.description, optional: (known?.optional ?? true) && Boolean(secret.optional) });
+    }
+  }
+  return [...found.values()];
+}
+
 export function templateContext(manifest: ProjectManifest) {
   return {
     manifest,
@@ -40,6 +53,10 @@ export function templateContext(manifest: ProjectManifest) {
       workers: workers.join(' and '),
       title: kvNamespaceTitle(manifest.name, binding, '<env>'),
     })),
+    /** The CI workflow: the Node of the toolchain, one deploy job per environment after the previous one. */
+    ciNodeVersion: toolchains[manifest.toolchain].ciNode,
+    ciDeploys: manifest.environments.map((env, index) => ({ env, needs: index === 0 ? 'test' : `deploy-${manifest.environments[index - 1]}` })),
+    ciProvidedSecrets: providedSecrets(manifest),
     /** Prefix of vitest project names; the appshell repository tests templates as `template:<worker>`. */
     testNamePrefix: '',
   };

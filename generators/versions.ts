@@ -20,6 +20,8 @@ export const toolchains = {
   node20: {
     /** Node versions the project's `engines` allows. */
     engines: '>=20.12.0',
+    /** The Node major the generated CI workflow sets up. */
+    ciNode: '20',
     runtime: {
       hono: '4.13.19',
       jose: '6.2.17',
@@ -45,6 +47,8 @@ export const toolchains = {
   },
   current: {
     engines: '>=22.12.0',
+    // Node 24 is the Active LTS line.
+    ciNode: '24',
     runtime: {
       // Newest releases; hono and jose are the libraries the Workers' security code stands on.
       hono: '4.13.19',

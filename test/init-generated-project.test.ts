@@ -2,7 +2,8 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, repoRoot, runCli, snapshotTree } from './support/cli.js';
+import { parse as parseYaml } from 'yaml';
+import { makeTempDir, productionAnswers, repoRoot, runCli, snapshotTree } from './support/cli.js';
 import { expectEnvTypesFollowTheConfig } from './support/types-check.js';
 
 const workers = ['auth-shim', 'api', 'sender', 'receiver'];
@@ -17,7 +18,9 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
   beforeAll(async () => {
     workspace = await makeTempDir();
     project = join(workspace.dir, 'demo');
-    init = await runCli(['init-worker', 'demo', '--yes', '--config-format', format, ...(format === 'toml' ? ['--no-git'] : [])], {
+    // jsonc: a project as a team ships it (its account, identity app and origin, the GitHub workflow); toml: --yes alone.
+    const shipped = format === 'jsonc' ? ['--ci', 'github', ...productionAnswers] : ['--no-git'];
+    init = await runCli(['init-worker', 'demo', '--yes', '--config-format', format, ...shipped], {
       cwd: workspace.dir,
     });
   });
@@ -30,11 +33,23 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
     expect(init.stdout).toContain('Dependencies installed');
   });
 
-  it("passes the generated project's own npm test", async () => {
-    const result = await execa('npm', ['test'], { cwd: project, reject: false, all: true, env: { CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' } });
-    expect(result.all).toMatch(/Test Files\s+\S*\s*\d+ passed/);
-    expect(result.exitCode, result.all).toBe(0);
-    for (const worker of workers) expect(result.all).toMatch(new RegExp(`[| ]${worker}[| ] test/`));
+  it("passes the generated project's own npm test (jsonc: every step of its CI workflow's test job, in order)", async () => {
+    const env = { CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '' };
+    let steps = ['npm test'];
+    if (format === 'jsonc') {
+      const workflow = parseYaml(await readFile(join(project, '.github/workflows/deploy.yml'), 'utf8')) as { jobs: { test: { steps: { run?: string }[] } } };
+      steps = workflow.jobs.test.steps.flatMap((step) => (step.run ? [step.run] : []));
+      expect(steps).toEqual(['npm ci', 'npm run typecheck', 'npm test', 'npm run rehearse']);
+    }
+    for (const step of steps) {
+      const result = await execa(step, { shell: true, cwd: project, reject: false, all: true, env });
+      expect(result.exitCode, `${step}:\n${result.all}`).toBe(0);
+      if (step === 'npm test') {
+        expect(result.all).toMatch(/Test Files\s+\S*\s*\d+ passed/);
+        for (const worker of workers) expect(result.all).toMatch(new RegExp(`[| ]${worker}[| ] test/`));
+      }
+      if (step === 'npm run rehearse') expect(result.all).toContain('Rehearsal passed');
+    }
   });
 
   it('writes each Worker\'s Env types with wrangler on install, and type-checks against them', async () => {

@@ -30,7 +30,7 @@ async function edit(path: string, change: (text: string) => string): Promise<voi
 export async function buildNewerCli(dir: string): Promise<string> {
   const root = join(dir, 'appshell-next');
   await mkdir(root, { recursive: true });
-  for (const entry of ['cli', 'generators', 'templates', 'build.mjs', 'package.json', 'tsconfig.json', 'CHANGELOG.md']) {
+  for (const entry of ['cli', 'generators', 'emulator', 'templates', 'build.mjs', 'package.json', 'tsconfig.json', 'CHANGELOG.md']) {
     await cp(join(repoRoot, entry), join(root, entry), { recursive: true, verbatimSymlinks: true });
   }
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
