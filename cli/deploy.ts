@@ -22,6 +22,7 @@ import { CliError, usageError } from './errors.js';
 import { print } from './output.js';
 import { loadProject } from './project.js';
 import { ensureSharedKvNamespaces, type KvNamespaceReport } from './deploy-kv.js';
+import { preflightAccount } from './deploy-account.js';
 import { prepareDeploySecrets } from './deploy-secrets.js';
 import { bulkPut } from './secrets-remote.js';
 import { findWrangler, runWrangler, type WranglerCommand } from './wrangler.js';
@@ -127,6 +128,11 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
           suggestion: 'Run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (in CI).',
         });
       }
+      const accountProblems = await preflightAccount(manifest, planned.steps.map((step) => step.worker));
+      if (accountProblems && accountProblems.length > 0) {
+        const lines = accountProblems.map((problem) => `  ${problem.message}\n    ${problem.fix}`).join('\n');
+        throw new CliError(`the account is not set up for this deploy; nothing was deployed:\n${lines}`);
+      }
       secrets = await prepareDeploySecrets({
         root, manifest, env, steps: planned.steps, wrangler, say, scratch, fromEnv: flags.fromEnv, fromFile: flags.fromFile, yes: flags.yes,
       });
@@ -184,7 +190,9 @@ async function readinessProblems(root: string, manifest: ProjectManifest, env: s
   const configs = new Map(
     await Promise.all(steps.map(async (step) => [step.worker, parseWranglerConfig(await readFile(join(root, step.configPath), 'utf8'), manifest.configFormat)] as const)),
   );
-  return checkDeployReadiness(manifest, env, steps.map((step) => step.worker), (worker) => configs.get(worker));
+  return checkDeployReadiness(manifest, env, steps.map((step) => step.worker), (worker) => configs.get(worker), {
+    accountFromEnvironment: Boolean(process.env.CLOUDFLARE_ACCOUNT_ID),
+  });
 }
 
 function formatProblems(problems: ReadinessProblem[]): string {

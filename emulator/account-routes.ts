@@ -263,6 +263,7 @@ export async function answerAccountCall(state: AccountState, request: Request, p
     return fail(404, 7003, `No route for that URI`);
   }
   const rest = path.slice(prefix.length);
+  if (state.r2Enabled === false && rest.startsWith('/r2/')) return fail(403, 10042, 'Please enable R2 through the Cloudflare Dashboard.');
   const query = new URL(request.url).searchParams;
   for (const [routeMethod, pattern, handler] of routes) {
     if (routeMethod !== method) continue;

@@ -56,6 +56,8 @@ export interface AccountState {
   scripts: Record<string, ScriptRecord>;
   kvNamespaces: { id: string; title: string }[];
   r2Buckets: { name: string; creation_date: string }[];
+  /** false: R2 was never enabled on the account (every R2 call is refused with 10042, as on Cloudflare). */
+  r2Enabled?: boolean;
   /** Makes ids unique and deterministic per account. */
   sequence: number;
 }
@@ -88,8 +90,11 @@ export const refusalCodes = {
 
 const refuse = (code: number, message: string, status = 400): Refusal => ({ ok: false, code, message, status });
 
-export function createAccountState(options: { accountId?: string; subdomain?: string | null } = {}): AccountState {
+export function createAccountState(
+  options: { accountId?: string; subdomain?: string | null; r2Enabled?: boolean } = {},
+): AccountState {
   return {
+    ...(options.r2Enabled === false ? { r2Enabled: false } : {}),
     accountId: options.accountId ?? emulatedAccountId,
     subdomain: options.subdomain === undefined ? 'rehearsal' : options.subdomain,
     scripts: {},

@@ -35,14 +35,18 @@ const content = (files: PlannedFile[], path: string) => files.find((file) => fil
 describe('checkDeployReadiness', () => {
   it('names every value an --yes project leaves empty, with the command that sets it', () => {
     const problems = readiness(fromYes());
-    expect(problems.map((problem) => `${problem.worker} ${problem.name}`)).toEqual(['auth-shim INSTANT_APP_ID', 'api R2_ACCOUNT_ID']);
-    expect(problems[0]!.message).toBe('INSTANT_APP_ID is empty in workers/auth-shim/wrangler.jsonc (env production): the InstantDB app whose users sign in');
-    expect(problems[0]!.fix).toBe('npx appshell config set identity.instantAppId <value>');
+    expect(problems.map((problem) => `${problem.worker} ${problem.name}`)).toEqual(['auth-shim account_id', 'auth-shim INSTANT_APP_ID', 'api R2_ACCOUNT_ID']);
+    expect(problems[0]!.message).toMatch(/^no Cloudflare account is named in workers\/auth-shim\/wrangler\.jsonc, workers\/api\/wrangler\.jsonc, .* and CLOUDFLARE_ACCOUNT_ID is not set/);
+    expect(problems[1]!.message).toBe('INSTANT_APP_ID is empty in workers/auth-shim/wrangler.jsonc (env production): the InstantDB app whose users sign in');
+    expect(problems[1]!.fix).toBe('npx appshell config set identity.instantAppId <value>');
+    // CLOUDFLARE_ACCOUNT_ID names the account for wrangler (CI); the api still needs it for presigned URLs.
+    const fromEnvironment = checkDeployReadiness(fromYes(), 'production', fromYes().workers, (worker) => parseWranglerConfig(project(fromYes())[workerConfigPath(fromYes(), worker)]!, 'jsonc'), { accountFromEnvironment: true });
+    expect(fromEnvironment.map((problem) => problem.name)).toEqual(['INSTANT_APP_ID', 'R2_ACCOUNT_ID']);
   });
 
   it('asks for the Cloudflare account when a feature calls it, and for the Supabase URL with Supabase', () => {
     const manifest = manifestFromAnswers({ ...defaultAnswers('shop'), identity: 'supabase', features: ['ai'] });
-    expect(readiness(manifest).map((problem) => problem.name)).toEqual(['SUPABASE_URL', 'R2_ACCOUNT_ID', 'CF_ACCOUNT_ID']);
+    expect(readiness(manifest).map((problem) => problem.name)).toEqual(['account_id', 'SUPABASE_URL', 'R2_ACCOUNT_ID', 'CF_ACCOUNT_ID']);
   });
 
   it('refuses a development origin in a deployed environment, even one written into the config by hand', () => {

@@ -17,15 +17,27 @@ export interface ReadinessProblem {
  * What stops an environment from working once deployed, found before anything is uploaded: each var a Worker's
  * descriptor marks `requiredInDeploy` must be set in that environment's block of its config (as it will be
  * uploaded, hand edits included), and a browser-facing Worker must not allow a development origin there. An empty
- * allow-list is fine: an app with only native clients sends no `Origin`.
+ * allow-list is fine: an app with only native clients sends no `Origin`. wrangler must also know the account: the
+ * configs' `account_id` (from `accountId`) or `CLOUDFLARE_ACCOUNT_ID`; a login that sees several accounts cannot
+ * choose one without a terminal.
  */
 export function checkDeployReadiness(
   manifest: ProjectManifest,
   env: string,
   workers: readonly WorkerName[],
   configOf: (worker: WorkerName) => WranglerConfig | undefined,
+  options: { accountFromEnvironment?: boolean } = {},
 ): ReadinessProblem[] {
   const problems: ReadinessProblem[] = [];
+  const unnamed = workers.filter((worker) => !configOf(worker)?.account_id);
+  if (unnamed.length > 0 && !options.accountFromEnvironment) {
+    problems.push({
+      worker: unnamed[0]!,
+      name: 'account_id',
+      message: `no Cloudflare account is named in ${unnamed.map((worker) => workerConfigPath(manifest, worker)).join(', ')} (account_id) and CLOUDFLARE_ACCOUNT_ID is not set: wrangler cannot choose one when the login sees several accounts`,
+      fix: 'npx appshell config set accountId <your account id>   (or export CLOUDFLARE_ACCOUNT_ID)',
+    });
+  }
   for (const worker of workers) {
     const config = configOf(worker);
     const vars = config?.env?.[env]?.vars ?? {};

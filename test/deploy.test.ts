@@ -3,7 +3,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAccountServer, type RunningAccountServer } from '../fixtures/stand-ins/cloudflare-account.js';
+import { createAccountState, startAccountServer, type RunningAccountServer } from '../fixtures/stand-ins/cloudflare-account.js';
 import { makeTempDir, productionAnswers, repoRoot, runCli } from './support/cli.js';
 import { fakeWrangler } from './support/fake-wrangler.js';
 
@@ -210,6 +210,35 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     expect(session('auth-shim')).toBe(session('receiver'));
     expect(session('api')).toBe(session('receiver'));
     expect(account.state.scripts['demo-sender-production']!.secrets.SIGNING_SECRETS).toBe(account.state.scripts['demo-receiver-production']!.secrets.SIGNING_SECRETS);
+  });
+});
+
+describe('appshell deploy to an emulated account that is not set up', () => {
+  // One project, an account set up two wrong ways: each stops before anything is created or uploaded.
+  let project: Awaited<ReturnType<typeof emulatedProject>>;
+  beforeAll(async () => {
+    project = await emulatedProject('not-set-up', [], await startAccountServer({ state: createAccountState({ subdomain: null, r2Enabled: false }) }));
+  });
+
+  it('names the missing workers.dev subdomain and R2 not enabled, and deploys nothing', async () => {
+    const { account, deploy } = project;
+    const result = await deploy(['--env', 'staging']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('the account is not set up for this deploy; nothing was deployed');
+    expect(result.stderr).toMatch(/account e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1 has no workers\.dev subdomain[^\n]*\n\s+open Workers & Pages in the Cloudflare dashboard/);
+    expect(result.stderr).toMatch(/R2 is not enabled on account e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1, and the api Worker binds a bucket/);
+    expect(uploadedScripts(account)).toEqual([]);
+    expect(kvCreations(account)).toEqual([]);
+    expect(account.state.scripts).toEqual({});
+  });
+
+  it('goes through once the subdomain is chosen and R2 enabled', async () => {
+    const { account, deploy } = project;
+    account.state.subdomain = 'shop';
+    account.state.r2Enabled = true;
+    const result = await deploy(['--env', 'staging', '--only', 'auth-shim,api']);
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/api deployed as demo-api-staging: https:\/\/demo-api-staging\.shop\.workers\.dev/);
   });
 });
 
