@@ -34,9 +34,10 @@ export function mountPublicExtensions(app: Hono<ApiEnv>, entries: readonly Exten
           throw error;
         });
         if (!decision.allowed) throw new ApiError(429, 'rate_limited', 'Too many requests', rateLimitHeaders(decision));
-        const response = await entry.handler(c.req.raw, c.env, null, c.executionCtx);
+        // The handler's own Response becomes the context's, so the headers land on it (as userRateLimit's do).
+        c.res = await entry.handler(c.req.raw, c.env, null, c.executionCtx);
         for (const [name, value] of Object.entries(rateLimitHeaders(decision))) c.header(name, value);
-        return response;
+        return c.res;
       }
       return entry.handler(c.req.raw, c.env, null, c.executionCtx);
     });
