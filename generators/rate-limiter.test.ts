@@ -1,6 +1,10 @@
 // appshell.json `rateLimiter`: exact (the RateLimiter Durable Object) or edge (Workers Rate Limiting bindings).
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { planAddRoute } from './add-route.js';
 import { defaultAnswers, validateAnswers } from './answers.js';
+import { planInitWorker } from './init-worker.js';
+import { memoryTree } from './plan.js';
+import { loadTemplates, type TemplateSource } from './template-source.js';
 import { manifestFromAnswers, parseManifest, renderManifest, type ProjectManifest } from './manifest.js';
 import { buildWranglerConfig, rateLimitNamespaceId, renderWranglerConfig } from './wrangler-config.js';
 import { parseWranglerConfig } from './wrangler-config-read.js';
@@ -82,5 +86,40 @@ describe('api wrangler config per rateLimiter', () => {
     const config = buildWranglerConfig(manifest({ rateLimiter: 'edge' }), 'auth-shim');
     expect(config.durable_objects?.bindings).toEqual([{ name: 'RATE_LIMITER', class_name: 'RateLimiter' }]);
     expect(config.ratelimits).toBeUndefined();
+  });
+});
+
+describe('add-route in a project with the edge limiter', () => {
+  let source: TemplateSource;
+  beforeAll(async () => {
+    source = await loadTemplates();
+  });
+
+  function project(rateLimiter: 'exact' | 'edge'): Record<string, string> {
+    const init = planInitWorker({ answers: { ...defaultAnswers('shop'), rateLimiter }, root: '/virtual/shop', tree: memoryTree(), newProject: true, source, force: false });
+    return Object.fromEntries(init.files.map((file) => [file.path, file.content]));
+  }
+
+  function addRoute(files: Record<string, string>, rateLimit: number) {
+    const parsed = parseManifest(files['appshell.json']!);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const request = { path: '/v1/invoices', methods: ['GET' as const], public: false, roles: [], rateLimit };
+    const plan = planAddRoute({ request, manifest: parsed.manifest, tree: memoryTree({ ...files }), source, force: false });
+    if (!plan.ok) throw new Error('refused');
+    return plan.files;
+  }
+
+  it("adds the binding for a route's own rateLimit to the api config", () => {
+    const files = addRoute(project('edge'), 30);
+    const config = files.find((file) => file.path === 'workers/api/wrangler.jsonc');
+    expect(config?.action).toBe('update');
+    const parsed = parseWranglerConfig(config!.content, 'jsonc');
+    expect(parsed.env?.production?.ratelimits?.map((r) => r.name)).toEqual(['RATE_LIMIT_EDGE_30', 'RATE_LIMIT_EDGE_100']);
+  });
+
+  it('leaves the config alone with the exact limiter, and for a limit already bound', () => {
+    expect(addRoute(project('exact'), 30).some((file) => file.path === 'workers/api/wrangler.jsonc')).toBe(false);
+    const config = addRoute(project('edge'), 100).find((file) => file.path === 'workers/api/wrangler.jsonc');
+    expect(config === undefined || config.action === 'unchanged').toBe(true);
   });
 });
