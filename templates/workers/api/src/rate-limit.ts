@@ -60,9 +60,8 @@ export async function countRequest(env: Env, key: string, limit: number): Promis
 
 /**
  * Counts every authenticated request against its user's budget (per user and group; `countRequest` says with
- * which limiter). Every response behind it carries `RateLimit-Limit`,
- * `RateLimit-Remaining` and `RateLimit-Reset`; a refused request is 429 `rate_limited` with `Retry-After`.
- * Runs after `authGuard`.
+ * which limiter). Every response behind it carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`;
+ * a refused request is 429 `rate_limited` with `Retry-After`, whichever limiter counted. Runs after `authGuard`.
  *
  * @example
  * app.use('*', authGuard(), userRateLimit({ groups: [{ prefix: '/v1/reports', perMinute: 10 }] }));
