@@ -3,7 +3,7 @@
 // RateLimit-* headers on every authenticated response and an alarm that frees storage after the window.
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { checkRateLimit, RateLimiter, reservationBlock } from '../src/lib/rate-limiter.js';
+import { checkRateLimit, RateLimiter, reservationBlock, unpackDecision } from '../src/lib/rate-limiter.js';
 import { bearer, call, errorCode, newUserId } from './helpers.js';
 import { edgeMode } from './rate-limit-stand-in.js';
 
@@ -26,6 +26,11 @@ async function endCurrentWindow(userId: string): Promise<void> {
     if (window) window.startedMs -= 60_000;
     state.storage.sql.exec('UPDATE rate_reservation SET started_ms = started_ms - 60000');
   });
+}
+
+/** One call on an instance in hand, unpacked as `checkRateLimit` does. */
+function consumeOn(instance: RateLimiter, perWindow: number, windowSeconds = 60) {
+  return unpackDecision(instance.consume(perWindow, windowSeconds), perWindow);
 }
 
 function storedReservation(state: DurableObjectState): number | undefined {
@@ -156,7 +161,7 @@ describe.skipIf(edgeMode)('RateLimiter Durable Object', () => {
         return exec(query, ...bindings);
       }) as typeof sql.exec;
       try {
-        const allowed = Array.from({ length: 3 * limit }, () => instance.consume(limit, 60)).filter((d) => d.allowed).length;
+        const allowed = Array.from({ length: 3 * limit }, () => consumeOn(instance, limit)).filter((d) => d.allowed).length;
         const rows = exec('SELECT COUNT(*) AS n FROM rate_reservation').one().n;
         return { allowed, writes, rows, reserved: storedReservation(state) };
       } finally {
@@ -173,7 +178,7 @@ describe.skipIf(edgeMode)('RateLimiter Durable Object', () => {
     const gaps = await runInDurableObject(limiterFor(key), (instance, state) => {
       const found: number[] = [];
       for (let admitted = 1; admitted <= perWindow; admitted += 1) {
-        instance.consume(perWindow, 60);
+        consumeOn(instance, perWindow);
         found.push(storedReservation(state)! - admitted);
       }
       return found;
@@ -190,7 +195,7 @@ describe.skipIf(edgeMode)('RateLimiter Durable Object', () => {
     const after = await runInDurableObject(stub, (_instance, state) => {
       // What workerd builds after an eviction or a redeploy: a new instance with nothing in memory, the same storage.
       const fresh = new RateLimiter(state, env);
-      return Array.from({ length: perWindow }, () => fresh.consume(perWindow, 60));
+      return Array.from({ length: perWindow }, () => consumeOn(fresh, perWindow));
     });
     const admittedAfter = after.filter((d) => d.allowed).length;
     // 7 admitted, 8 reserved: the fresh instance counts all 8 as used and admits the 12 left, then refuses.
@@ -205,7 +210,7 @@ describe.skipIf(edgeMode)('RateLimiter Durable Object', () => {
     await Promise.all(Array.from({ length: 4 }, () => checkRateLimit(namespace, key, 4, 60)));
     const decision = await runInDurableObject(limiterFor(key), (_instance, state) => {
       state.storage.sql.exec('UPDATE rate_reservation SET started_ms = started_ms - 60000');
-      return new RateLimiter(state, env).consume(4, 60);
+      return consumeOn(new RateLimiter(state, env), 4);
     });
     expect(decision).toEqual({ allowed: true, limit: 4, remaining: 3, resetSeconds: 60 });
   });
@@ -222,5 +227,13 @@ describe.skipIf(edgeMode)('RateLimiter Durable Object', () => {
     await expect(checkRateLimit(namespace, 'k', 1.5, 60)).rejects.toThrow(TypeError);
     await expect(checkRateLimit(namespace, 'k', 10, 0)).rejects.toThrow(TypeError);
     await expect(checkRateLimit(namespace, 'k', 10, 86_401)).rejects.toThrow(TypeError);
+  });
+});
+
+describe('unpackDecision', () => {
+  it('round-trips what the object packs, up to a limit of 100 million and a day-long window', () => {
+    expect(unpackDecision(99_999_999 * 100_000 + 86_400, 100_000_000)).toEqual({ allowed: true, limit: 100_000_000, remaining: 99_999_999, resetSeconds: 86_400 });
+    expect(unpackDecision(0 * 100_000 + 1, 5)).toEqual({ allowed: true, limit: 5, remaining: 0, resetSeconds: 1 });
+    expect(unpackDecision(-37, 5)).toEqual({ allowed: false, limit: 5, remaining: 0, resetSeconds: 37 });
   });
 });
