@@ -8,7 +8,9 @@ import {
   identityProviders,
   jwtAlgorithms,
   promptedAnswers,
+  promptedDefaultedAnswers,
   promptedDeployAnswers,
+  rateLimiters,
   splitList,
   validateAnswers,
   workerNames,
@@ -37,6 +39,7 @@ export interface InitWorkerFlags {
   configFormat?: string;
   ci?: string;
   toolchain?: string;
+  rateLimiter?: string;
   install?: boolean;
   git?: boolean;
   answers?: string;
@@ -110,7 +113,7 @@ export async function gatherAnswers(
       );
     }
     if (options.interactive) {
-      const asked = [...missing, ...promptedDeployAnswers.filter((key) => given[key] === undefined)];
+      const asked = [...missing, ...[...promptedDefaultedAnswers, ...promptedDeployAnswers].filter((key) => given[key] === undefined)];
       if (asked.length > 0) Object.assign(given, await options.prompt(asked, given as Partial<InitAnswers>));
     }
   }
@@ -187,6 +190,20 @@ export async function promptForAnswers(missing: AnswerKey[], known: Partial<Init
         break;
       case 'configFormat':
         answers.configFormat = check(await prompts.select({ message: 'Wrangler config format', options: options(configFormats) }));
+        break;
+      case 'rateLimiter':
+        if (((answers.workers ?? known.workers ?? workerNames) as readonly string[]).includes('api')) {
+          answers.rateLimiter = check(
+            await prompts.select({
+              message: 'API rate limiter',
+              options: [
+                { value: rateLimiters[0], label: 'exact', hint: 'a Durable Object per user: exact counts, one round trip to it' },
+                { value: rateLimiters[1], label: 'edge', hint: 'Workers Rate Limiting binding: per location, approximate, no round trip' },
+              ],
+              initialValue: 'exact',
+            }),
+          );
+        }
         break;
       default:
         break;

@@ -33,6 +33,7 @@ program
   .option('--envs <list>', 'deployed environments (default: staging,production)')
   .option('--config-format <format>', 'wrangler config format: jsonc or toml (default: jsonc)')
   .option('--toolchain <name>', 'pinned tool versions: current (Node 22.12+) or node20 (default: what this Node runs)')
+  .option('--rate-limiter <kind>', "API per-user limiter: exact (a Durable Object per user) or edge (Workers Rate Limiting binding, approximate) (default: exact)")
   .option('--ci <provider>', 'write a deployment workflow: github or none (default: none)')
   .option('--answers <file.json>', 'read answers from a JSON file (flags win over it)')
   .option('--no-install', 'do not run npm install')

@@ -3,6 +3,7 @@ import { manifestFileName, renderManifest, type ExtensionRoute, type ProjectMani
 import { renderOpenApi } from './openapi.js';
 import { planFiles, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
 import { renderTemplate } from './render.js';
+import { buildWranglerConfig, renderWranglerConfig, workerConfigPath } from './wrangler-config.js';
 import {
   checkRoutePath,
   findBuiltInOverlap,
@@ -105,6 +106,10 @@ export function renderRouteIndexFiles(manifest: ProjectManifest): DesiredFile[] 
   const files: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(manifest), merged: true }];
   if (manifest.workers.includes('api')) {
     files.push({ path: 'workers/api/src/extensions/index.ts', content: renderExtensionRegistry(manifest.routes) });
+    // The edge limiter binds one Workers Rate Limiting binding per limit: a route's own `rateLimit` needs its binding.
+    if (manifest.rateLimiter === 'edge') {
+      files.push({ path: workerConfigPath(manifest, 'api'), content: renderWranglerConfig(buildWranglerConfig(manifest, 'api'), manifest.configFormat) });
+    }
   }
   if (manifest.workers.some((worker) => worker !== 'receiver')) files.push({ path: 'openapi.json', content: renderOpenApi(manifest) });
   return files;

@@ -10,6 +10,12 @@ export const identityProviders = ['instant', 'supabase'] as const;
 export const jwtAlgorithms = ['HS256', 'EdDSA'] as const;
 export const configFormats = ['jsonc', 'toml'] as const;
 export const ciProviders = ['none', 'github'] as const;
+/**
+ * The API Worker's per-user limiter: `exact` a Durable Object per user (exact under concurrency, one round trip to
+ * where the object lives), `edge` Cloudflare's Workers Rate Limiting binding (per location, approximate, no round trip).
+ */
+export const rateLimiters = ['exact', 'edge'] as const;
+export type RateLimiterName = (typeof rateLimiters)[number];
 export { toolchainNames };
 
 const projectName = z.string().check(
@@ -112,6 +118,7 @@ export const initAnswersSchema = z
     configFormat: z.enum(configFormats, { message: `must be one of ${configFormats.join(', ')}` }),
     ci: z.enum(ciProviders, { message: `must be one of ${ciProviders.join(', ')}` }),
     toolchain: z.enum(toolchainNames, { message: `must be one of ${toolchainNames.join(', ')}` }),
+    rateLimiter: z.enum(rateLimiters, { message: `must be one of ${rateLimiters.join(', ')}` }),
     install: z.boolean(),
     git: z.boolean(),
   })
@@ -161,6 +168,7 @@ export const answerFlags: Record<AnswerKey, string> = {
   configFormat: '--config-format',
   ci: '--ci',
   toolchain: '--toolchain',
+  rateLimiter: '--rate-limiter',
   install: '--no-install',
   git: '--no-git',
 };
@@ -181,6 +189,9 @@ export const promptedAnswers: readonly AnswerKey[] = [
  * for later); without one they are not demanded, and `appshell deploy` refuses an environment that lacks them.
  */
 export const promptedDeployAnswers: readonly AnswerKey[] = ['accountId', 'instantAppId', 'supabaseUrl', 'origins', 'devOrigins'];
+
+/** Asked with a terminal; without one they take their default (so scripts written before them keep working). */
+export const promptedDefaultedAnswers: readonly AnswerKey[] = ['rateLimiter'];
 
 /**
  * Defaults for every answer not given; some depend on the name. The toolchain's default is what the Node that runs
@@ -203,6 +214,7 @@ export function defaultAnswers(name: string, toolchain: ToolchainName = 'node20'
     configFormat: 'jsonc',
     ci: 'none',
     toolchain,
+    rateLimiter: 'exact',
     install: true,
     git: true,
   };

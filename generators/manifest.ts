@@ -10,6 +10,7 @@ import {
   identityProviders,
   jwtAlgorithms,
   originSchema,
+  rateLimiters,
   workerNames,
   type InitAnswers,
 } from './answers.js';
@@ -92,6 +93,10 @@ export const manifestSchema = z.strictObject({
   }),
   bucket: z.string(),
   features: z.array(z.enum(featureNames)),
+  rateLimiter: described(
+    z._default(z.enum(rateLimiters), 'exact'),
+    "The API Worker's per-user limiter: exact (a Durable Object per user, exact under concurrency) or edge (the Workers Rate Limiting binding: per location, approximate, no round trip)",
+  ),
   environments: z.array(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,19}$/))).check(z.minLength(1)),
   origins: described(z.record(z.string(), z.array(originSchema)), 'CORS allow-list per environment; "dev" is local development'),
   routes: z._default(z.array(extensionRouteSchema), []),
@@ -135,6 +140,7 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     session: { alg: answers.jwtAlg, issuer: answers.issuer, audience: answers.audience },
     bucket: answers.bucket,
     features: featureNames.filter((feature) => answers.features.includes(feature)),
+    rateLimiter: answers.rateLimiter,
     environments: answers.envs,
     origins: Object.fromEntries([['dev', answers.devOrigins], ...answers.envs.map((env) => [env, answers.origins])]),
     routes: answers.workers.includes('api') ? [exampleRoute] : [],

@@ -11,6 +11,7 @@ export interface WranglerBindingsBlock {
   kv_namespaces?: { binding: string; id?: string }[];
   r2_buckets?: { binding: string; bucket_name: string }[];
   durable_objects?: { bindings: { name: string; class_name: string }[] };
+  ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: 10 | 60 } }[];
   services?: { binding: string; service: string }[];
   ai?: { binding: string };
 }
@@ -91,11 +92,36 @@ function bindingsBlock(
       bindings: bindings.durableObjects.map(({ binding, className }) => ({ name: binding, class_name: className })),
     };
   }
+  if (bindings.rateLimits && bindings.rateLimits.length > 0) {
+    block.ratelimits = bindings.rateLimits.map(({ binding, limit, periodSeconds }) => ({
+      name: binding,
+      namespace_id: rateLimitNamespaceId(project, env, binding),
+      simple: { limit, period: periodSeconds },
+    }));
+  }
   if (bindings.services.length > 0) {
     block.services = bindings.services.map(({ binding, worker }) => ({ binding, service: scriptName(project, worker, env) }));
   }
   if (env && bindings.remote.ai) block.ai = { binding: bindings.remote.ai.binding };
   return block;
+}
+
+/**
+ * A Workers Rate Limiting namespace id: a positive integer unique in the account. Counters are shared by every
+ * Worker that names the same id, so each project, environment and binding gets its own, derived from their names
+ * (stable across runs, so a redeploy keeps counting in the same namespace).
+ *
+ * @example
+ * rateLimitNamespaceId('my-api', 'production', 'RATE_LIMIT_EDGE_100'); // e.g. '738201944'
+ */
+export function rateLimitNamespaceId(project: string, env: string | undefined, binding: string): string {
+  // FNV-1a, 32 bits: small, stable, no dependency; 1000 and up leaves the low ids to ones a team picks by hand.
+  let hash = 0x811c9dc5;
+  for (const char of `${project}|${env ?? ''}|${binding}`) {
+    hash ^= char.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return String(1000 + (hash % 2_000_000_000));
 }
 
 const header = [

@@ -1,18 +1,34 @@
 import { addSessionVerificationKey, sessionVerificationVars } from './session-verification.js';
+import type { ProjectManifest } from '../manifest.js';
 import { baseRuntimeModules, emptyBindings, type WorkerDescriptor } from './types.js';
+
+/** The default per-user limit (`RATE_LIMIT_PER_MINUTE`). */
+export const defaultRateLimitPerMinute = 100;
+
+/**
+ * The limits the edge limiter needs a binding for: the default and every extension route's own `rateLimit`
+ * (a Workers Rate Limiting binding fixes its limit in the config). Named `RATE_LIMIT_EDGE_<limit>`, which the
+ * Worker's `edgeBindingName` derives the same way.
+ */
+export function edgeRateLimits(manifest: ProjectManifest): { binding: string; limit: number; periodSeconds: 60 }[] {
+  const limits = new Set([defaultRateLimitPerMinute, ...manifest.routes.flatMap((route) => (route.rateLimit === undefined ? [] : [route.rateLimit]))]);
+  return [...limits].sort((a, b) => a - b).map((limit) => ({ binding: `RATE_LIMIT_EDGE_${limit}`, limit, periodSeconds: 60 }));
+}
 
 export const api = {
   name: 'api',
   summary: 'verifies the session JWT, rate-limits per user, serves R2, Workers AI, Images/Stream uploads and extension routes',
   requires: [],
-  runtimeModules: [...baseRuntimeModules, 'session-token', 'rate-limiter', 'json-body', 'api-keys'],
+  runtimeModules: [...baseRuntimeModules, 'session-token', 'rate-limiter', 'rate-limit-decision', 'edge-rate-limiter', 'json-body', 'api-keys'],
   cors: true,
   dependencies: ['hono', 'jose', 'aws4fetch'],
   bindings(manifest) {
     const bindings = emptyBindings();
     bindings.vars = {
       ...sessionVerificationVars(manifest),
-      RATE_LIMIT_PER_MINUTE: '100',
+      RATE_LIMIT_PER_MINUTE: String(defaultRateLimitPerMinute),
+      // exact: the RateLimiter Durable Object; edge: the RATE_LIMIT_EDGE_<limit> bindings (appshell.json rateLimiter).
+      RATE_LIMITER_MODE: manifest.rateLimiter,
       // Largest proxied upload (POST /v1/r2/upload); larger bodies get 413 and leave nothing stored.
       MAX_UPLOAD_BYTES: String(100 * 1024 * 1024),
       // Presigned PUTs go to https://<R2_ACCOUNT_ID>.r2.cloudflarestorage.com ...
@@ -34,8 +50,13 @@ export const api = {
     bindings.kvNamespaces.push({ binding: 'PROJECTS', description: 'example domain resource /v1/projects' });
     // Hashes of API keys written by the receiver's provision-api-key action; the same namespace as the receiver's.
     bindings.kvNamespaces.push({ binding: 'API_KEYS', description: 'API key hashes, shared with the receiver' });
-    // One SQLite-backed object per user (and per route group with its own limit): exact counts, alarm cleanup.
-    bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });
+    if (manifest.rateLimiter === 'edge') {
+      // One Workers Rate Limiting binding per distinct limit: counted where the request lands, no round trip.
+      bindings.rateLimits = edgeRateLimits(manifest);
+    } else {
+      // One SQLite-backed object per user (and per route group with its own limit): exact counts, alarm cleanup.
+      bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });
+    }
     addSessionVerificationKey(bindings, manifest);
     bindings.secrets.push(
       { name: 'R2_ACCESS_KEY_ID', description: 'R2 API token access key id, for presigned uploads (/v1/r2/signed-put)', source: 'provided', optional: true },

@@ -32,6 +32,8 @@ export interface WorkerBindings {
   /** R2 buckets; deployed environments get `<bucketName>-<env>`. `nameVar` names a var that carries the resolved bucket name. */
   r2Buckets: { binding: string; bucketName: string; nameVar?: string }[];
   durableObjects: { binding: string; className: string }[];
+  /** Workers Rate Limiting bindings (`ratelimits`): `limit` requests per `periodSeconds` (10 or 60), per location. */
+  rateLimits?: { binding: string; limit: number; periodSeconds: 10 | 60 }[];
   /** Service bindings to other Workers of the same project. */
   services: { binding: string; worker: WorkerName }[];
   /** Bindings that only exist on Cloudflare (Workers AI): written into deployed environments only. */

@@ -30,16 +30,38 @@ export function parseAllowedOrigins(value: string | undefined): Set<string> {
  */
 export function allowListCors(options: AllowListCorsOptions): MiddlewareHandler<{ Bindings: CorsEnv }> {
   let cachedValue: string | undefined;
-  let cachedOrigins = new Set<string>();
-  return async function allowListCorsMiddleware(c, next) {
-    if (c.env?.ALLOWED_ORIGINS !== cachedValue) {
-      cachedValue = c.env?.ALLOWED_ORIGINS;
-      cachedOrigins = parseAllowedOrigins(cachedValue);
+  let origins = new Set<string>();
+  let handler: MiddlewareHandler | undefined;
+  /** Hono's cors for the current list: built once per `ALLOWED_ORIGINS` value, not once per request. */
+  const corsFor = (value: string | undefined): MiddlewareHandler => {
+    if (handler === undefined || value !== cachedValue) {
+      cachedValue = value;
+      const allowed = parseAllowedOrigins(value);
+      origins = allowed;
+      handler = cors({
+        origin: (origin) => (allowed.has(origin) ? origin : null),
+        allowMethods: options.allowMethods,
+        allowHeaders: options.allowHeaders,
+        exposeHeaders: options.exposeHeaders ?? ['X-Request-Id'],
+        maxAge: options.maxAgeSeconds ?? 600,
+        credentials: false,
+      });
     }
-    const origins = cachedOrigins;
+    return handler;
+  };
+  return async function allowListCorsMiddleware(c, next) {
+    const handle = corsFor(c.env?.ALLOWED_ORIGINS);
+    const origin = c.req.header('origin');
+    // No Origin: not a browser's cross-origin call, so there are no CORS headers to send (a browser sends Origin on
+    // every cross-origin request). Only Vary, so that a cache never serves this answer to a page. OPTIONS still goes
+    // to Hono's cors below, which answers it.
+    if (origin === undefined && c.req.method !== 'OPTIONS') {
+      await next();
+      c.header('Vary', 'Origin', { append: true });
+      return;
+    }
     // An origin outside the list gets no CORS headers at all (Hono's cors would still send the allowed
     // methods and headers on a preflight); the browser then refuses the cross-origin call.
-    const origin = c.req.header('origin');
     if (origin !== undefined && !origins.has(origin)) {
       if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) {
         return new Response(null, { status: 204, headers: { Vary: 'Origin' } });
@@ -48,14 +70,6 @@ export function allowListCors(options: AllowListCorsOptions): MiddlewareHandler<
       c.header('Vary', 'Origin', { append: true });
       return;
     }
-    const handler = cors({
-      origin: (origin) => (origins.has(origin) ? origin : null),
-      allowMethods: options.allowMethods,
-      allowHeaders: options.allowHeaders,
-      exposeHeaders: options.exposeHeaders ?? ['X-Request-Id'],
-      maxAge: options.maxAgeSeconds ?? 600,
-      credentials: false,
-    });
-    return handler(c, next);
+    return handle(c, next);
   };
 }

@@ -1,4 +1,5 @@
 import type { CorsEnv } from './lib/cors.js';
+import type { EdgeRateLimiterEnv } from './lib/edge-rate-limiter.js';
 import type { RuntimeVariables } from './lib/log.js';
 import type { RateLimiterEnv } from './lib/rate-limiter.js';
 import type { AuthContext, SessionTokenEnv } from './lib/session-token.js';
@@ -10,7 +11,10 @@ import type { AuthContext, SessionTokenEnv } from './lib/session-token.js';
  * what a config may leave out (a rotation slot, an optional var) stays optional; the rest below is what wrangler
  * cannot know from this project's config alone.
  */
-export type Env = Cloudflare.Env & CorsEnv & SessionTokenEnv & RateLimiterEnv & Partial<FeatureBindings>;
+export type Env = Cloudflare.Env & CorsEnv & SessionTokenEnv & Partial<RateLimiterEnv> & EdgeRateLimiterEnv & Partial<FeatureBindings>;
+
+// RATE_LIMITER (the exact limiter's Durable Object) is bound only with appshell.json rateLimiter "exact", the
+// RATE_LIMIT_EDGE_<limit> bindings only with "edge".
 
 /** Bound only when a feature (ai, images, stream) is on, and Workers AI only in deployed environments. */
 interface FeatureBindings {

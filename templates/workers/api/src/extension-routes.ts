@@ -1,9 +1,10 @@
 import type { Context, Hono } from 'hono';
+import { noteErrorDetail } from './cloudflare-api.js';
 import type { ApiEnv } from './env.js';
 import { type HttpMethod, route } from './lib/app.js';
 import { ApiError } from './lib/errors.js';
-import { checkRateLimit, rateLimitHeaders } from './lib/rate-limiter.js';
-import type { RateLimitGroup } from './rate-limit.js';
+import { rateLimitHeaders } from './lib/rate-limit-decision.js';
+import { countRequest, type RateLimitGroup } from './rate-limit.js';
 import type { ExtensionRoute, ProtectedExtensionRoute, PublicExtensionRoute } from './extensions/types.js';
 
 /** The paths one entry answers: the prefix itself and everything below it. */
@@ -28,11 +29,15 @@ export function mountPublicExtensions(app: Hono<ApiEnv>, entries: readonly Exten
     mount(app, entry, async function publicExtension(c) {
       if (entry.rateLimit !== undefined) {
         const ip = c.req.header('CF-Connecting-IP') ?? 'unknown';
-        const decision = await checkRateLimit(c.env.RATE_LIMITER, `ip:${ip}|group:${entry.prefix}`, entry.rateLimit, 60);
+        const decision = await countRequest(c.env, `ip:${ip}|group:${entry.prefix}`, entry.rateLimit).catch((error: unknown) => {
+          noteErrorDetail(c, error);
+          throw error;
+        });
         if (!decision.allowed) throw new ApiError(429, 'rate_limited', 'Too many requests', rateLimitHeaders(decision));
-        const response = await entry.handler(c.req.raw, c.env, null, c.executionCtx);
+        // The handler's own Response becomes the context's, so the headers land on it (as userRateLimit's do).
+        c.res = await entry.handler(c.req.raw, c.env, null, c.executionCtx);
         for (const [name, value] of Object.entries(rateLimitHeaders(decision))) c.header(name, value);
-        return response;
+        return c.res;
       }
       return entry.handler(c.req.raw, c.env, null, c.executionCtx);
     });

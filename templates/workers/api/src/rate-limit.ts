@@ -1,7 +1,10 @@
 import type { MiddlewareHandler } from 'hono';
+import { DetailedApiError, noteErrorDetail } from './cloudflare-api.js';
 import type { ApiEnv, Env } from './env.js';
 import { ApiError } from './lib/errors.js';
-import { checkRateLimit, rateLimitHeaders } from './lib/rate-limiter.js';
+import { checkEdgeRateLimit, edgeBindingName } from './lib/edge-rate-limiter.js';
+import { rateLimitHeaders, type RateLimitDecision } from './lib/rate-limit-decision.js';
+import { checkRateLimit } from './lib/rate-limiter.js';
 
 /** A path prefix with its own per-user budget (requests per minute), counted apart from the default. */
 export interface RateLimitGroup {
@@ -31,10 +34,34 @@ export function pathIsUnder(path: string, prefix: string): boolean {
 }
 
 /**
- * Counts every authenticated request against its user's budget in the `RateLimiter` Durable Object (one
- * object per user and group, exact under concurrency). Every response behind it carries `RateLimit-Limit`,
- * `RateLimit-Remaining` and `RateLimit-Reset`; a refused request is 429 `rate_limited` with `Retry-After`.
- * Runs after `authGuard`.
+ * Counts one request for `key` against `limit` per minute with the limiter `RATE_LIMITER_MODE` names:
+ *
+ * - `exact` (default): the `RateLimiter` Durable Object, one per key: exact under concurrency, one round trip to
+ *   where the object lives. Its count is in the object's memory with a reservation in storage every tenth of the
+ *   limit: an eviction or a redeploy resumes the window from the reservation, so it never admits more than the
+ *   limit (at worst it refuses up to a tenth of it early, until the window ends).
+ * - `edge`: the Workers Rate Limiting binding `RATE_LIMIT_EDGE_<limit>`: per Cloudflare location and approximate
+ *   (see `checkEdgeRateLimit`), no round trip; its counters are Cloudflare's, not the Worker's, so a redeploy
+ *   does not reset them.
+ *
+ * A missing binding is a deploy mistake: 500 `misconfigured`, never an unlimited pass.
+ */
+export async function countRequest(env: Env, key: string, limit: number): Promise<RateLimitDecision> {
+  const mode = env.RATE_LIMITER_MODE || 'exact';
+  if (mode === 'edge') {
+    const binding = env[edgeBindingName(limit)];
+    if (!binding) throw new DetailedApiError(500, `rate limit: RATE_LIMITER_MODE is edge but ${edgeBindingName(limit)} is not bound`);
+    return checkEdgeRateLimit(binding, key, limit);
+  }
+  if (mode !== 'exact') throw new DetailedApiError(500, `rate limit: RATE_LIMITER_MODE must be exact or edge, not ${mode}`);
+  if (!env.RATE_LIMITER) throw new DetailedApiError(500, 'rate limit: RATE_LIMITER_MODE is exact but RATE_LIMITER is not bound');
+  return checkRateLimit(env.RATE_LIMITER, key, limit, 60);
+}
+
+/**
+ * Counts every authenticated request against its user's budget (per user and group; `countRequest` says with
+ * which limiter). Every response behind it carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`;
+ * a refused request is 429 `rate_limited` with `Retry-After`, whichever limiter counted. Runs after `authGuard`.
  *
  * @example
  * app.use('*', authGuard(), userRateLimit({ groups: [{ prefix: '/v1/reports', perMinute: 10 }] }));
@@ -46,7 +73,13 @@ export function userRateLimit(options: UserRateLimitOptions = {}): MiddlewareHan
     const group = groups.find(({ prefix }) => pathIsUnder(c.req.path, prefix));
     const limit = group ? group.perMinute : defaultLimit(c.env);
     const key = group ? `user:${c.get('auth').userId}|group:${group.prefix}` : `user:${c.get('auth').userId}`;
-    const decision = await checkRateLimit(c.env.RATE_LIMITER, key, limit, 60);
+    let decision: RateLimitDecision;
+    try {
+      decision = await countRequest(c.env, key, limit);
+    } catch (error) {
+      noteErrorDetail(c, error);
+      throw error;
+    }
     if (!decision.allowed) {
       c.set('errorDetail', `rate limit: ${limit}/min exhausted${group ? ` for ${group.prefix}` : ''}`);
       throw new ApiError(429, 'rate_limited', 'Too many requests', rateLimitHeaders(decision));

@@ -7,6 +7,7 @@ import type { ExtensionRoute } from '../src/extensions/index.js';
 import { extensions as shippedExtensions } from '../src/extensions/index.js';
 import { ApiError } from '../src/lib/errors.js';
 import { base, bearer, call, errorCode, newUserId } from './helpers.js';
+import { envWithEdgeLimits } from './rate-limit-stand-in.js';
 
 const testExtensions: ExtensionRoute[] = [
   {
@@ -40,10 +41,12 @@ const testExtensions: ExtensionRoute[] = [
 ];
 
 const app = createApiApp({ extensions: testExtensions });
+// With the edge limiter, the test entries' own limit (2) needs a binding the project's config does not have.
+const testEnv = envWithEdgeLimits([2]);
 
 async function request(path: string, init: RequestInit = {}): Promise<Response> {
   const ctx = createExecutionContext();
-  const response = await app.request(`${base}${path}`, init, env, ctx);
+  const response = await app.request(`${base}${path}`, init, testEnv, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }
