@@ -177,6 +177,7 @@ export function answersFromManifest(manifest: ProjectManifest): Partial<InitAnsw
     configFormat: manifest.configFormat,
     ci: manifest.ci,
     toolchain: manifest.toolchain,
+    rateLimiter: manifest.rateLimiter,
   };
 }
 
