@@ -79,11 +79,14 @@ export function workerOptions(state: AccountState, script: ScriptRecord, overrid
   const r2Buckets: Record<string, string> = {};
   const durableObjects: Record<string, unknown> = {};
   const serviceBindings: Record<string, unknown> = {};
+  const ratelimits: Record<string, unknown> = {};
   for (const binding of version.bindings) {
     if (binding.type === 'plain_text') bindings[binding.name] = String(binding.text ?? '');
     else if (binding.type === 'json') bindings[binding.name] = binding.json;
     else if (binding.type === 'kv_namespace') kvNamespaces[binding.name] = String(binding.namespace_id);
     else if (binding.type === 'r2_bucket') r2Buckets[binding.name] = String(binding.bucket_name);
+    // Workers Rate Limiting: `simple` is `{ limit, period }` (seconds: 10 or 60), as Miniflare takes it.
+    else if (binding.type === 'ratelimit') ratelimits[binding.name] = { simple: binding.simple };
     else if (binding.type === 'service') {
       const target = String(binding.service);
       if (state.scripts[target] && currentVersion(state.scripts[target])) {
@@ -113,6 +116,7 @@ export function workerOptions(state: AccountState, script: ScriptRecord, overrid
     r2Buckets,
     durableObjects,
     serviceBindings,
+    ...(Object.keys(ratelimits).length > 0 ? { ratelimits } : {}),
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
   };
 }

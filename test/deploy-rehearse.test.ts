@@ -109,6 +109,16 @@ describe('appshell deploy --rehearse', () => {
     expect(result.stdout).not.toMatch(/✓ push secrets/);
   });
 
+  it('passes on a project with the edge rate limiter: its ratelimits bindings go up and count in workerd', async () => {
+    const edge = join(workspace.dir, 'edge');
+    expect((await runCli(['init-worker', 'edge', '--yes', '--no-install', '--no-git', '--rate-limiter', 'edge', ...productionAnswers], { cwd: workspace.dir })).exitCode).toBe(0);
+    await symlink(join(repoRoot, 'node_modules'), join(edge, 'node_modules'));
+    const result = await runCli(['deploy', '--rehearse', '--env', 'staging'], { cwd: edge, env: { CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '' } });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('✓ authenticated API call');
+    expect(result.stdout).toContain('Rehearsal passed');
+  });
+
   it('refuses --only and an unknown environment before anything runs', async () => {
     const only = await rehearse(['--env', 'staging', '--only', 'api']);
     expect(only.exitCode).toBe(2);
