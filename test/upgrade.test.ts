@@ -1,10 +1,11 @@
 import { watch } from 'node:fs';
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as commentJson from 'comment-json';
 import { execa, type Options } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, snapshotTree } from './support/cli.js';
+import { startAccountServer, type RunningAccountServer } from '../fixtures/stand-ins/cloudflare-account.js';
+import { makeTempDir, productionAnswers, repoRoot, runCli, snapshotTree } from './support/cli.js';
 import { buildNewerCli, newer } from './support/newer-cli.js';
 
 // Two real versions of appshell: this repository (0.1.0) scaffolds, a copy whose templates differ (0.2.0) upgrades.
@@ -204,5 +205,29 @@ describe('appshell upgrade interrupted while applying', () => {
     interruptedExitCodes.push(result.exitCode ?? -1);
     if (result.exitCode === 0) expect(now).toEqual(after);
     else expect(now).toEqual(before);
+  });
+});
+
+// The day a template adds a Durable Object class: an environment deployed with the old version takes the upgraded
+// project, because the ledger appends a tag (a rewritten v1 would be refused with 10074/10079, as on Cloudflare).
+describe('appshell upgrade that adds a Durable Object class, deployed over an existing environment', () => {
+  let account: RunningAccountServer | undefined;
+  afterAll(() => account?.close());
+
+  it('the next deploy uploads migration v2 with the new class after v1, and succeeds', async () => {
+    const init = await runCli(['init-worker', 'deployed', '--yes', '--no-install', '--no-git', '--workers', 'auth-shim,api', ...productionAnswers], { cwd: workspace.dir });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const project = join(workspace.dir, 'deployed');
+    await symlink(join(repoRoot, 'node_modules'), join(project, 'node_modules'));
+    account = await startAccountServer();
+    const env = account.wranglerEnv();
+    const first = await runCli(['deploy', '--env', 'staging'], { cwd: project, env });
+    expect(first.exitCode, first.stdout + first.stderr).toBe(0);
+    expect(account.state.scripts['deployed-api-staging']).toMatchObject({ migrationTag: 'v1', durableObjectClasses: ['RateLimiter'] });
+
+    expect((await runNext(['upgrade', '--yes'], { cwd: project })).exitCode).toBe(0);
+    const second = await runNext(['deploy', '--env', 'staging'], { cwd: project, env: { ...env, WRANGLER_SEND_METRICS: 'false' } });
+    expect(second.exitCode, second.stdout + second.stderr).toBe(0);
+    expect(account.state.scripts['deployed-api-staging']).toMatchObject({ migrationTag: 'v2', durableObjectClasses: ['RateLimiter', newer.newClass] });
   });
 });
