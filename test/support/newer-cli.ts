@@ -15,6 +15,12 @@ export const newer = {
   changelogLine: '- Generated code: errors.ts says which error codes a client can see (0.2.0 test release).',
 } as const;
 
+/** `text` with `from` replaced by `to`; throws when `from` is not there, so a template change cannot slip past. */
+function replaceOnce(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`newer-cli: ${JSON.stringify(from)} is not there any more (the repository moved on?)`);
+  return text.replace(from, to);
+}
+
 async function edit(path: string, change: (text: string) => string): Promise<void> {
   const text = await readFile(path, 'utf8');
   const next = change(text);
@@ -39,22 +45,21 @@ export async function buildNewerCli(dir: string): Promise<string> {
   await edit(join(root, 'CHANGELOG.md'), (text) =>
     text.replace('## [Unreleased]', `## [${newer.version}] - 2026-12-03\n\n### Fixed\n\n${newer.changelogLine}\n\n## [Unreleased before ${newer.version}]`),
   );
-  await edit(join(root, 'templates/runtime/lib/errors.ts'), (text) => text.replace(newer.originalLine, newer.fixedLine));
+  await edit(join(root, 'templates/runtime/lib/errors.ts'), (text) => replaceOnce(text, newer.originalLine, newer.fixedLine));
   await writeFile(join(root, 'templates', newer.newFile), "/** Added by appshell 0.2.0. */\nexport const releaseNote = '0.2.0';\n");
   await edit(join(root, 'generators/workers/api.ts'), (text) =>
-    text
-      .replace("      RATE_LIMIT_PER_MINUTE: '100',", `      RATE_LIMIT_PER_MINUTE: '100',\n      ${newer.newVar}: 'on',`)
-      .replace(
-        "    bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });",
-        `    bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });\n    bindings.durableObjects.push({ binding: 'AUDIT_LOG', className: '${newer.newClass}' });`,
-      ),
+    replaceOnce(
+      replaceOnce(text, '      RATE_LIMIT_PER_MINUTE: String(defaultRateLimitPerMinute),', `      RATE_LIMIT_PER_MINUTE: String(defaultRateLimitPerMinute),\n      ${newer.newVar}: 'on',`),
+      "      bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });",
+      `      bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });\n      bindings.durableObjects.push({ binding: 'AUDIT_LOG', className: '${newer.newClass}' });`,
+    ),
   );
   await writeFile(
     join(root, 'templates/workers/api/src/audit-log.ts'),
     "import { DurableObject } from 'cloudflare:workers';\n\n/** Added by appshell 0.2.0: a second Durable Object class, so the migration ledger grows a tag. */\nexport class AuditLog extends DurableObject<object> {\n  async fetch(): Promise<Response> {\n    return Response.json({ ok: true });\n  }\n}\n",
   );
   await edit(join(root, 'templates/workers/api/src/index.ts'), (text) =>
-    text.replace("export { RateLimiter } from './lib/rate-limiter.js';", "export { RateLimiter } from './lib/rate-limiter.js';\nexport { AuditLog } from './audit-log.js';"),
+    replaceOnce(text, "export { RateLimiter } from './lib/rate-limiter.js';", "export { RateLimiter } from './lib/rate-limiter.js';\nexport { AuditLog } from './audit-log.js';"),
   );
   await execa('node', ['build.mjs'], { cwd: root });
   return join(root, 'dist/cli/index.js');
