@@ -54,7 +54,8 @@ describe('the current toolchain on Node 24 LTS', () => {
     const test = await run('npm', ['test']);
     const output = test.all.replace(/\x1b\[[0-9;]*m/g, '');
     expect(test.exitCode, output.slice(-4000)).toBe(0);
-    expect(output).toMatch(/Tests\s+\d+ passed \(\d+\)/);
+    // One test is skipped in an exact-limiter project: the real edge binding runs only where rateLimiter is edge.
+    expect(output).toMatch(/Tests\s+\d+ passed (\| 1 skipped )?\(\d+\)/);
     expect(output).not.toMatch(/Tests\s+.*failed/);
   });
 
