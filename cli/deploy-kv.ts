@@ -1,6 +1,7 @@
 import {
   boundKvNamespaceId,
   kvNamespaceTitle,
+  provisionedKvNamespaces,
   readKvNamespaceList,
   sharedKvNamespaces,
   withKvNamespaceIds,
@@ -21,7 +22,7 @@ export interface KvNamespaceReport {
   title: string;
   id: string;
   /** Where the id came from: appshell.json, the Workers' configs, an existing namespace of that title, or created now. */
-  source: 'recorded' | 'config' | 'found' | 'created';
+  source: 'recorded' | 'config' | 'found' | 'created' | 'adopted';
   workers: WorkerName[];
 }
 
@@ -31,6 +32,8 @@ interface Context {
   env: string;
   wrangler: WranglerCommand;
   say: (line: string) => void;
+  /** Workers this deploy creates (not on the account yet): their own namespaces may be left from a failed try. */
+  firstDeploy?: WorkerName[];
 }
 
 /**
@@ -42,11 +45,14 @@ interface Context {
 export async function ensureSharedKvNamespaces(context: Context): Promise<{ manifest: ProjectManifest; namespaces: KvNamespaceReport[] }> {
   const { root, manifest, env } = context;
   const shared = sharedKvNamespaces(manifest);
-  if (shared.length === 0) return { manifest, namespaces: [] };
+  const provisioned = provisionedKvNamespaces(manifest, env, context.firstDeploy ?? []);
+  if (shared.length === 0 && provisioned.length === 0) return { manifest, namespaces: [] };
   const tree = diskTree(root);
   const configPath = (worker: WorkerName) => `workers/${worker}/${configFileName(manifest.configFormat)}`;
   const onDisk = new Map(
-    [...new Set(shared.flatMap((namespace) => namespace.workers))].map((worker) => [worker, readConfig(tree, configPath(worker), manifest.configFormat, env)] as const),
+    [...new Set([...shared.flatMap((namespace) => namespace.workers), ...provisioned.map((namespace) => namespace.worker)])].map(
+      (worker) => [worker, readConfig(tree, configPath(worker), manifest.configFormat, env)] as const,
+    ),
   );
 
   // Decide every id that is already known, and check that the configs needing one can take it, before any call.
@@ -77,7 +83,7 @@ export async function ensureSharedKvNamespaces(context: Context): Promise<{ mani
   }
 
   let listed: KvNamespaceEntry[] | undefined;
-  const firstConfig = configPath(shared[0]!.workers[0]!);
+  const firstConfig = configPath(shared[0]?.workers[0] ?? provisioned[0]!.worker);
   const reports: KvNamespaceReport[] = [];
   for (const namespace of pending) {
     let resolved: { id: string; source: KvNamespaceReport['source'] } | undefined = namespace.known;
@@ -95,6 +101,15 @@ export async function ensureSharedKvNamespaces(context: Context): Promise<{ mani
     }
     reports.push({ binding: namespace.binding, title: namespace.title, ...resolved, workers: namespace.workers });
   }
+  // A namespace wrangler made for a Worker whose first upload then failed: bound as it is, never made twice.
+  for (const namespace of provisioned) {
+    const config = onDisk.get(namespace.worker);
+    if (!config || config.edited || config.ids.has(namespace.binding)) continue;
+    listed ??= await listNamespaces(context, firstConfig);
+    const found = listed.find((entry) => entry.title === namespace.title);
+    if (found) reports.push({ binding: namespace.binding, title: namespace.title, id: found.id, source: 'adopted', workers: [namespace.worker] });
+  }
+  if (reports.length === 0) return { manifest, namespaces: [] };
 
   const next = withKvNamespaceIds(manifest, env, Object.fromEntries(reports.map((report) => [report.binding, report.id])));
   const desired: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(next), merged: true }];
@@ -108,8 +123,15 @@ export async function ensureSharedKvNamespaces(context: Context): Promise<{ mani
   if (conflict) throw new CliError(`${conflict.path} changed while appshell was writing the KV namespace ids; nothing was deployed`);
   await applyPlan({ root, newProject: false, files });
   for (const report of reports) {
-    const how = { recorded: 'recorded in appshell.json', config: 'from the wrangler configs', found: 'found on Cloudflare', created: 'created' }[report.source];
-    context.say(`KV namespace ${report.binding} (--env ${env}): ${report.title}, id ${report.id} (${how}), shared by ${report.workers.join(', ')}`);
+    const how = {
+      recorded: 'recorded in appshell.json',
+      config: 'from the wrangler configs',
+      found: 'found on Cloudflare',
+      created: 'created',
+      adopted: 'left on Cloudflare by an earlier deploy that failed; bound again instead of made twice',
+    }[report.source];
+    const holders = report.workers.length > 1 ? `shared by ${report.workers.join(', ')}` : `of ${report.workers[0]}`;
+    context.say(`KV namespace ${report.binding} (--env ${env}): ${report.title}, id ${report.id} (${how}), ${holders}`);
   }
   return { manifest: next, namespaces: reports };
 }

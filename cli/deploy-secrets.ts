@@ -40,7 +40,7 @@ export interface DeploySecretsContext {
  */
 export async function prepareDeploySecrets(
   context: DeploySecretsContext,
-): Promise<{ files: Map<WorkerName, string>; regroup: { worker: WorkerName; scriptName: string; values: Record<string, string> }[] }> {
+): Promise<{ files: Map<WorkerName, string>; regroup: { worker: WorkerName; scriptName: string; values: Record<string, string> }[]; firstDeploy: WorkerName[] }> {
   const { manifest, env } = context;
   const deploying = context.steps.map((step) => step.worker);
   // Every Worker of the project, not only those deployed now: a shared group's deployed members matter too.
@@ -81,7 +81,8 @@ export async function prepareDeploySecrets(
         return { worker: worker.worker, scriptName: worker.scriptName, values: valuesFor(names, worker, provided, groups) };
       }),
   );
-  return { files, regroup };
+  const firstDeploy = workers.filter((worker) => worker.remote.kind === 'not-deployed' && deploying.includes(worker.worker)).map((worker) => worker.worker);
+  return { files, regroup, firstDeploy };
 }
 
 async function confirmRegroup(groups: { sharedGroup: string; deployed: string[]; first: string[] }[], context: DeploySecretsContext): Promise<void> {

@@ -118,7 +118,7 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
   const version = versionResult.stdout.trim().split('\n').pop() ?? 'unknown';
   say(`wrangler ${version} (${wrangler.source}: ${wrangler.file})`);
   let kvNamespaces: KvNamespaceReport[] = [];
-  let secrets: Awaited<ReturnType<typeof prepareDeploySecrets>> = { files: new Map(), regroup: [] };
+  let secrets: Awaited<ReturnType<typeof prepareDeploySecrets>> = { files: new Map(), regroup: [], firstDeploy: [] };
   const scratch = await mkdtemp(join(tmpdir(), 'appshell-deploy-'));
   try {
     if (!dryRun) {
@@ -136,7 +136,7 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
       secrets = await prepareDeploySecrets({
         root, manifest, env, steps: planned.steps, wrangler, say, scratch, fromEnv: flags.fromEnv, fromFile: flags.fromFile, yes: flags.yes,
       });
-      kvNamespaces = (await ensureSharedKvNamespaces({ root, manifest, env, wrangler, say })).namespaces;
+      kvNamespaces = (await ensureSharedKvNamespaces({ root, manifest, env, wrangler, say, firstDeploy: secrets.firstDeploy })).namespaces;
     } else {
       for (const { binding, workers } of sharedKvNamespaces(manifest)) {
         if (!manifest.kvNamespaces[env]?.[binding]) {

@@ -166,8 +166,8 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     expect(uploadedScripts(account)).toHaveLength(4);
   });
 
-  // The receiver binds only the namespace appshell creates: a Worker whose first upload failed after wrangler
-  // provisioned a namespace for it cannot be retried as is (wrangler creates that title again: 10014, as on Cloudflare).
+  // The receiver binds only the namespace appshell creates, so its retry below is about secrets alone; a Worker with
+  // namespaces of its own is the next test.
   it('stops at the first failure and says what is deployed, what failed and what was not attempted', async () => {
     const { account, deploy } = project;
     account.failNextUpload('demo-receiver-production');
@@ -210,6 +210,26 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     expect(session('auth-shim')).toBe(session('receiver'));
     expect(session('api')).toBe(session('receiver'));
     expect(account.state.scripts['demo-sender-production']!.secrets.SIGNING_SECRETS).toBe(account.state.scripts['demo-receiver-production']!.secrets.SIGNING_SECRETS);
+  });
+});
+
+describe('appshell deploy retried after a first upload failed behind a namespace wrangler made for it', () => {
+  it('binds that namespace on the retry instead of asking for its title again (10014 on Cloudflare)', async () => {
+    const { root, account, deploy } = await emulatedProject('retry');
+    account.failNextUpload('demo-api-staging');
+    const failed = await deploy(['--env', 'staging', '--only', 'auth-shim,api']);
+    expect(failed.exitCode).toBe(1);
+    // wrangler made the api's own namespace before its upload was refused.
+    const left = account.state.kvNamespaces.find((namespace) => namespace.title === 'demo-api-staging-projects');
+    expect(left).toBeDefined();
+
+    const retry = await deploy(['--env', 'staging', '--only', 'auth-shim,api', '--yes']);
+    expect(retry.exitCode, retry.stdout + retry.stderr).toBe(0);
+    expect(retry.stdout).toContain(`KV namespace PROJECTS (--env staging): demo-api-staging-projects, id ${left!.id} (left on Cloudflare by an earlier deploy that failed`);
+    expect(account.state.kvNamespaces.filter((namespace) => namespace.title === 'demo-api-staging-projects')).toHaveLength(1);
+    const bound = account.state.scripts['demo-api-staging']!.versions.at(-1)!.bindings.find((binding) => binding.name === 'PROJECTS');
+    expect(bound?.namespace_id).toBe(left!.id);
+    expect((await readJson(join(root, 'appshell.json'))).kvNamespaces.staging.PROJECTS).toBe(left!.id);
   });
 });
 
