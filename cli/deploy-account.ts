@@ -1,6 +1,9 @@
 import { bindsR2, checkAccount, type AccountProblem, type CloudflareAnswer } from '../generators/account-preflight.js';
 import type { WorkerName } from '../generators/answers.js';
+import { readWranglerFailure } from '../generators/deploy-plan.js';
 import type { ProjectManifest } from '../generators/manifest.js';
+import { workerConfigPath } from '../generators/wrangler-config.js';
+import { runWrangler, type WranglerCommand } from './wrangler.js';
 
 /** Where wrangler sends its calls: `CLOUDFLARE_API_BASE_URL` (the emulated account in tests), else Cloudflare. */
 function apiBase(environment: NodeJS.ProcessEnv): string {
@@ -20,22 +23,33 @@ async function get<T>(url: string, token: string): Promise<CloudflareAnswer<T>> 
 }
 
 /**
- * Asks the account what a non-interactive deploy would only find out after an upload (its workers.dev subdomain, R2
- * enabled) with the API token CI gives wrangler. With `wrangler login` instead (a person at a terminal) there is no
- * token to ask with: returns undefined, and wrangler's own prompts and messages apply.
+ * Asks the account what a deploy would only find out after an upload (its workers.dev subdomain, R2 enabled). With
+ * the API token CI gives wrangler, both straight from the API. With `wrangler login` instead (a person at a
+ * terminal) there is no token to ask with: R2 is asked through `wrangler r2 bucket list`, and wrangler's own prompt
+ * offers to register a missing subdomain.
  */
 export async function preflightAccount(
-  manifest: ProjectManifest,
+  context: { root: string; manifest: ProjectManifest; wrangler: WranglerCommand },
   workers: readonly WorkerName[],
   environment: NodeJS.ProcessEnv = process.env,
-): Promise<AccountProblem[] | undefined> {
+): Promise<AccountProblem[]> {
+  const { manifest } = context;
   const token = environment.CLOUDFLARE_API_TOKEN;
   const accountId = environment.CLOUDFLARE_ACCOUNT_ID || manifest.accountId;
-  if (!token || !accountId) return undefined;
+  const r2Worker = workers.find((worker) => bindsR2(manifest, [worker]));
+  if (!token || !accountId) {
+    if (!r2Worker) return [];
+    const listed = await runWrangler(context.wrangler, ['r2', 'bucket', 'list', '--config', workerConfigPath(manifest, r2Worker)], { cwd: context.root });
+    const failure = listed.exitCode === 0 ? undefined : readWranglerFailure('', listed.all);
+    const r2: CloudflareAnswer<unknown> = failure
+      ? { ok: false, status: 0, ...(failure.code !== undefined ? { code: failure.code } : {}), message: failure.message }
+      : { ok: true, result: null };
+    return checkAccount({ accountId: accountId ?? 'the account wrangler is logged in to', r2 });
+  }
   const account = `${apiBase(environment)}/accounts/${accountId}`;
   const [subdomain, r2] = await Promise.all([
     get<{ subdomain?: string | null }>(`${account}/workers/subdomain`, token),
-    bindsR2(manifest, workers) ? get<unknown>(`${account}/r2/buckets?per_page=1`, token) : Promise.resolve(undefined),
+    r2Worker ? get<unknown>(`${account}/r2/buckets?per_page=1`, token) : Promise.resolve(undefined),
   ]);
   return checkAccount({ accountId, subdomain, ...(r2 ? { r2 } : {}) });
 }

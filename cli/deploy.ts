@@ -15,13 +15,14 @@ import {
   type DeployStep,
 } from '../generators/deploy-plan.js';
 import { checkDeployReadiness, type ReadinessProblem } from '../generators/deploy-readiness.js';
-import { kvNamespaceTitle, sharedKvNamespaces } from '../generators/kv-namespaces.js';
+import { planKvNamespaces } from '../generators/kv-namespace-plan.js';
 import type { ProjectManifest } from '../generators/manifest.js';
 import { parseWranglerConfig } from '../generators/wrangler-config-read.js';
 import { CliError, usageError } from './errors.js';
 import { print } from './output.js';
 import { loadProject } from './project.js';
-import { ensureSharedKvNamespaces, type KvNamespaceReport } from './deploy-kv.js';
+import { ensureKvNamespaces, type KvNamespaceReport } from './deploy-kv.js';
+import { diskTree } from './disk-tree.js';
 import { preflightAccount } from './deploy-account.js';
 import { prepareDeploySecrets } from './deploy-secrets.js';
 import { bulkPut } from './secrets-remote.js';
@@ -58,7 +59,7 @@ export interface DeployReport {
   env: string;
   dryRun: boolean;
   wrangler: { version: string; source: WranglerCommand['source'] };
-  /** KV namespaces several Workers share, resolved before the first Worker is deployed (none on --dry-run). */
+  /** Every KV namespace the deployed Workers bind, resolved before the first Worker is deployed (none on --dry-run). */
   kvNamespaces: KvNamespaceReport[];
   workers: WorkerReport[];
 }
@@ -128,21 +129,23 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
           suggestion: 'Run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (in CI).',
         });
       }
-      const accountProblems = await preflightAccount(manifest, planned.steps.map((step) => step.worker));
-      if (accountProblems && accountProblems.length > 0) {
+      const accountProblems = await preflightAccount({ root, manifest, wrangler }, planned.steps.map((step) => step.worker));
+      if (accountProblems.length > 0) {
         const lines = accountProblems.map((problem) => `  ${problem.message}\n    ${problem.fix}`).join('\n');
         throw new CliError(`the account is not set up for this deploy; nothing was deployed:\n${lines}`);
       }
       secrets = await prepareDeploySecrets({
         root, manifest, env, steps: planned.steps, wrangler, say, scratch, fromEnv: flags.fromEnv, fromFile: flags.fromFile, yes: flags.yes,
       });
-      kvNamespaces = (await ensureSharedKvNamespaces({ root, manifest, env, wrangler, say, firstDeploy: secrets.firstDeploy })).namespaces;
+      const deploying = planned.steps.map((step) => step.worker);
+      kvNamespaces = (await ensureKvNamespaces({ root, manifest, env, wrangler, say, deploying, firstDeploy: secrets.firstDeploy })).namespaces;
     } else {
-      for (const { binding, workers } of sharedKvNamespaces(manifest)) {
-        if (!manifest.kvNamespaces[env]?.[binding]) {
-          say(`${binding} (shared by ${workers.join(', ')}) has no KV namespace id for --env ${env} yet: a real deploy finds or creates ${kvNamespaceTitle(manifest.name, binding, env)} first.`);
-        }
+      const kv = planKvNamespaces({ manifest, env, tree: diskTree(root), deploying: planned.steps.map((step) => step.worker), deployed: [] });
+      for (const need of kv.ok ? kv.needs.filter((candidate) => !candidate.known) : []) {
+        const holders = need.workers.length > 1 ? `shared by ${need.workers.join(', ')}` : `of ${need.workers[0]}`;
+        say(`KV namespace ${need.binding} (${holders}) has no id for --env ${env} yet: a real deploy keeps the one a deployed Worker binds, or finds or creates ${need.title}, first.`);
       }
+      if (!kv.ok) say(`A real deploy would refuse: ${kv.message}`);
     }
 
     const reports: WorkerReport[] = planned.steps.map((step) => ({ worker: step.worker, scriptName: step.scriptName, status: 'not-attempted' }));

@@ -30,4 +30,10 @@ describe('checkAccount', () => {
     expect(bindsR2(manifest, ['api'])).toBe(true);
     expect(checkAccount({ accountId, subdomain: ready.subdomain })).toEqual([]);
   });
+
+  it('with `wrangler login` (no subdomain asked: wrangler offers one at the terminal) still names R2 not enabled', () => {
+    const r2 = { ok: false as const, status: 0, code: 10042, message: 'Please enable R2 through the Cloudflare Dashboard.' };
+    expect(checkAccount({ accountId, r2 }).map((problem) => problem.name)).toEqual(['R2']);
+    expect(checkAccount({ accountId, r2: { ok: true, result: null } })).toEqual([]);
+  });
 });

@@ -8,7 +8,8 @@ export type CloudflareAnswer<T> = { ok: true; result: T } | { ok: false; status:
 /** What the account said before a deploy: its workers.dev subdomain, and R2 when a Worker binds a bucket. */
 export interface AccountAnswers {
   accountId: string;
-  subdomain: CloudflareAnswer<{ subdomain?: string | null }>;
+  /** Not asked with `wrangler login` (no token to ask with): wrangler offers to register one at the terminal. */
+  subdomain?: CloudflareAnswer<{ subdomain?: string | null }>;
   r2?: CloudflareAnswer<unknown>;
 }
 
@@ -34,7 +35,9 @@ const refusal = (answer: { status: number; code?: number; message: string }) =>
 export function checkAccount(answers: AccountAnswers): AccountProblem[] {
   const problems: AccountProblem[] = [];
   const { subdomain, r2, accountId } = answers;
-  if (subdomain.ok ? !subdomain.result.subdomain : subdomain.code === 10007) {
+  if (!subdomain) {
+    // Asked by wrangler itself.
+  } else if (subdomain.ok ? !subdomain.result.subdomain : subdomain.code === 10007) {
     problems.push({
       name: 'workers.dev subdomain',
       message: `account ${accountId} has no workers.dev subdomain, so wrangler cannot give the Workers their URLs`,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
 import { planConfigSet } from './config-set.js';
 import { checkDeployReadiness } from './deploy-readiness.js';
-import { planInitWorker } from './init-worker.js';
+import { scaffoldInMemory } from './memory-scaffold.js';
 import { manifestFromAnswers, type ProjectManifest } from './manifest.js';
 import { memoryTree, type PlannedFile } from './plan.js';
 import { loadTemplates, type TemplateSource } from './template-source.js';
@@ -14,11 +14,7 @@ beforeAll(async () => {
   source = await loadTemplates();
 });
 
-/** A project on disk as `init-worker` leaves it, with appshell's record of what it wrote. */
-function scaffold(overrides: Partial<InitAnswers> = {}): { manifest: ProjectManifest; files: Record<string, string> } {
-  const plan = planInitWorker({ answers: { ...defaultAnswers('shop'), ...overrides }, root: '/virtual/shop', tree: memoryTree({}), newProject: true, source, force: false });
-  return { manifest: plan.manifest, files: Object.fromEntries(plan.files.map((file) => [file.path, file.content])) };
-}
+const scaffold = (overrides: Partial<InitAnswers> = {}) => scaffoldInMemory(source, overrides);
 
 /** The configs alone, rendered from a manifest. */
 function project(manifest: ProjectManifest): Record<string, string> {

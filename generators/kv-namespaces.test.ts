@@ -1,7 +1,7 @@
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
-import { boundKvNamespaceId, kvNamespaceTitle, provisionedKvNamespaces, readKvNamespaceList, sharedKvNamespaces, withKvNamespaceIds } from './kv-namespaces.js';
+import { boundKvNamespaceId, kvNamespaceTitle, readKvNamespaceList, sharedKvNamespaces, withKvNamespaceIds } from './kv-namespaces.js';
 import { manifestFromAnswers, parseManifest, renderManifest } from './manifest.js';
 import { buildWranglerConfig, renderWranglerConfig, type WranglerConfig } from './wrangler-config.js';
 
@@ -66,20 +66,5 @@ describe('ids in the manifest and the wrangler configs', () => {
       expect(boundKvNamespaceId(toml, 'production', 'API_KEYS')).toBe(id);
     }
     expect(buildWranglerConfig(withId, 'api').env?.production?.kv_namespaces?.find((entry) => entry.binding === 'PROJECTS')).toEqual({ binding: 'PROJECTS' });
-  });
-});
-
-describe('provisionedKvNamespaces', () => {
-  it("names, as wrangler titles them, the namespaces one Worker binds alone, for Workers deployed for the first time only", () => {
-    const shop = manifest();
-    expect(provisionedKvNamespaces(shop, 'staging', ['auth-shim', 'api'])).toEqual([
-      { binding: 'ROLES', worker: 'auth-shim', title: 'shop-auth-shim-staging-roles' },
-      { binding: 'PROJECTS', worker: 'api', title: 'shop-api-staging-projects' },
-    ]);
-    // API_KEYS is shared (appshell finds or creates it); a Worker already deployed inherits its bindings.
-    expect(provisionedKvNamespaces(shop, 'staging', ['receiver'])).toEqual([]);
-    // A recorded id wins.
-    const recorded = { ...shop, kvNamespaces: { staging: { PROJECTS: 'a'.repeat(32) } } };
-    expect(provisionedKvNamespaces(recorded, 'staging', ['api'])).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { WorkerName } from './answers.js';
 import type { ProjectManifest } from './manifest.js';
 import type { WranglerConfig } from './wrangler-config.js';
-import { scriptName, workerDescriptors } from './workers/index.js';
+import { workerDescriptors } from './workers/index.js';
 
 /**
  * A KV namespace that several Workers bind under one name (the receiver writes API key hashes into `API_KEYS`,
@@ -25,24 +25,6 @@ export function sharedKvNamespaces(manifest: ProjectManifest): SharedKvNamespace
     }
   }
   return [...holders].filter(([, workers]) => workers.length > 1).map(([binding, workers]) => ({ binding, workers }));
-}
-
-/**
- * KV namespaces that one Worker binds alone are wrangler's to provision on that Worker's first deploy, titled
- * `<script>-<binding in kebab case>`. When that first upload fails after the namespace was made, a retry would ask
- * for the title again and the account refuses (10014). So before a Worker's first deploy, appshell looks for those
- * titles and adopts what it finds (its id goes into appshell.json and the config); what is not there stays wrangler's.
- */
-export function provisionedKvNamespaces(manifest: ProjectManifest, env: string, firstDeploy: readonly WorkerName[]): { binding: string; worker: WorkerName; title: string }[] {
-  const shared = new Set(sharedKvNamespaces(manifest).map((namespace) => namespace.binding));
-  return manifest.workers
-    .filter((worker) => firstDeploy.includes(worker))
-    .flatMap((worker) =>
-      workerDescriptors[worker]
-        .bindings(manifest)
-        .kvNamespaces.filter(({ binding }) => !shared.has(binding) && !manifest.kvNamespaces[env]?.[binding])
-        .map(({ binding }) => ({ binding, worker, title: `${scriptName(manifest.name, worker, env)}-${binding.toLowerCase().replaceAll('_', '-')}` })),
-    );
 }
 
 /** The namespace's title on Cloudflare: `<project>-<binding in kebab case>-<env>`, e.g. `shop-api-keys-production`. */

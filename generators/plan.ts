@@ -103,6 +103,21 @@ export function readState(tree: ProjectTree): GeneratedState | undefined {
 }
 
 /**
+ * Who holds a file as it is now: nobody (absent), appshell (exactly what it last wrote), the team (`edited`: it
+ * changed since appshell wrote it) or something else (`foreign`: appshell never wrote it). Rewriting a file is safe
+ * only in the first two cases; the one rule `planFiles` and every planner that rewrites a generated file follow.
+ */
+export function fileOrigin(tree: ProjectTree, path: string, state: GeneratedState | undefined = readState(tree)): 'absent' | 'appshell' | 'edited' | 'foreign' {
+  const existing = tree.read(path);
+  if (existing === undefined) return 'absent';
+  const recorded = state?.files[path];
+  if (recorded === undefined) return 'foreign';
+  return recorded === hashContent(existing) ? 'appshell' : 'edited';
+}
+
+const conflictReason = { edited: 'changed since appshell wrote it', foreign: 'exists and was not written by appshell' } as const;
+
+/**
  * Compares desired files with the tree. A file that differs is updated only when it is still exactly
  * what appshell last wrote; a file the team changed (or that appshell never wrote) is a conflict,
  * unless `force`. The state file is planned last, recording what the project will hold.
@@ -114,16 +129,10 @@ export function planFiles(desired: DesiredFile[], tree: ProjectTree, options: { 
     if (existing === undefined) return { ...file, action: 'create' };
     if (existing === file.content) return { ...file, action: 'unchanged' };
     if (file.merged) return { ...file, action: 'update', reason: 'merged with your changes' };
-    const recorded = state?.files[file.path];
-    if (recorded !== undefined && recorded === hashContent(existing)) {
-      return { ...file, action: 'update', reason: 'appshell output changed' };
-    }
+    const origin = fileOrigin(tree, file.path, state);
+    if (origin === 'appshell') return { ...file, action: 'update', reason: 'appshell output changed' };
     if (options.force) return { ...file, action: 'update', reason: 'overwrites local changes (--force)' };
-    return {
-      ...file,
-      action: 'conflict',
-      reason: recorded === undefined ? 'exists and was not written by appshell' : 'changed since appshell wrote it',
-    };
+    return { ...file, action: 'conflict', reason: conflictReason[origin as 'edited' | 'foreign'] };
   });
   // Records of files outside this plan are kept (a command may plan only some files); a conflict keeps its
   // old record, so the file stays a conflict until the team resolves it.

@@ -47,12 +47,10 @@ export function templateContext(manifest: ProjectManifest) {
     })),
     hasWorker: Object.fromEntries(manifest.workers.map((worker) => [worker, true])),
     environments: manifest.environments,
-    /** KV namespaces several Workers bind, which `appshell deploy` creates once per environment. */
-    sharedKv: sharedKvNamespaces(manifest).map(({ binding, workers }) => ({
-      binding,
-      workers: workers.join(' and '),
-      title: kvNamespaceTitle(manifest.name, binding, '<env>'),
-    })),
+    /** KV namespaces several Workers bind, one namespace per environment. */
+    sharedKv: sharedKvNamespaces(manifest).map(({ binding, workers }) => ({ binding, workers: workers.join(' and ') })),
+    kvTitleExample: kvNamespaceTitle(manifest.name, 'API_KEYS', manifest.environments.at(-1) ?? 'production'),
+    bucketExample: `${manifest.bucket}-${manifest.environments.at(-1) ?? 'production'}`,
     /** The CI workflow: the Node of the toolchain, one deploy job per environment after the previous one. */
     ciNodeVersion: toolchains[manifest.toolchain].ciNode,
     ciDeploys: manifest.environments.map((env, index) => ({ env, needs: index === 0 ? 'test' : `deploy-${manifest.environments[index - 1]}` })),

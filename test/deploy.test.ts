@@ -57,19 +57,22 @@ const uploadedScripts = (account: RunningAccountServer) =>
 const kvCreations = (account: RunningAccountServer) => account.calls.filter((call) => call.method === 'POST' && call.path.endsWith('/storage/kv/namespaces'));
 
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
-/** The id each Worker's config binds API_KEYS to in `env` (jsonc: the comment header is skipped). */
-const boundIds = async (root: string, env: string) => {
-  const ids: Record<string, string | undefined> = {};
-  for (const worker of ['api', 'receiver']) {
-    const text = await readFile(join(root, `workers/${worker}/wrangler.jsonc`), 'utf8');
-    const config = JSON.parse(text.replace(/^\/\/.*$/gm, ''));
-    const entries = config.env[env].kv_namespaces as { binding: string; id?: string }[];
-    ids[worker] = entries.find((entry) => entry.binding === 'API_KEYS')?.id;
-    // Namespaces of one Worker stay wrangler's to provision (it never wrote an id into a config: no TTY).
-    expect(entries.filter((entry) => entry.binding !== 'API_KEYS').every((entry) => entry.id === undefined)).toBe(true);
-  }
-  return ids;
+/** The KV ids a Worker's config binds in `env`, by binding (jsonc: the comment header is skipped). */
+const configIds = async (root: string, worker: string, env: string) => {
+  const text = await readFile(join(root, `workers/${worker}/wrangler.jsonc`), 'utf8');
+  const entries = JSON.parse(text.replace(/^\/\/.*$/gm, '')).env[env].kv_namespaces as { binding: string; id?: string }[];
+  return Object.fromEntries(entries.map((entry) => [entry.binding, entry.id]));
 };
+/** The id each Worker's config binds API_KEYS to in `env`. */
+const boundIds = async (root: string, env: string) => ({
+  api: (await configIds(root, 'api', env)).API_KEYS,
+  receiver: (await configIds(root, 'receiver', env)).API_KEYS,
+});
+/** The KV namespaces the live version of a deployed Worker binds, by binding. */
+const liveIds = (account: RunningAccountServer, script: string) =>
+  Object.fromEntries(
+    account.state.scripts[script]!.versions.at(-1)!.bindings.filter((binding) => binding.type === 'kv_namespace').map((binding) => [binding.name, binding.namespace_id]),
+  );
 
 describe('appshell deploy to an emulated account, with the real wrangler', () => {
   // One project and one account, deploy after deploy, as a team's would go.
@@ -81,7 +84,8 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
   it('a dry run creates nothing and calls nothing, and says what a deploy would do', async () => {
     const result = await project.deploy(['--env', 'staging', '--dry-run']);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toContain('a real deploy finds or creates demo-api-keys-staging first');
+    expect(result.stdout).toContain('KV namespace API_KEYS (shared by api, receiver) has no id for --env staging yet: a real deploy keeps the one a deployed Worker binds, or finds or creates demo-api-keys-staging, first.');
+    expect(result.stdout).toContain('KV namespace ROLES (of auth-shim) has no id for --env staging yet');
     expect(project.account.calls).toEqual([]);
   });
 
@@ -110,18 +114,22 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     // ... in a file that is gone once the deploy ends: the account got the values, no file outlives the run.
     expect(secretsOf('sender').SIGNING_SECRETS).toMatch(/^whsec_/);
 
-    // One namespace for API_KEYS, created before the first upload, its id in appshell.json and both configs.
-    const shared = account.state.kvNamespaces.find((namespace) => namespace.title === 'demo-api-keys-staging');
-    expect(shared).toBeDefined();
-    expect(account.state.kvNamespaces[0]).toEqual(shared);
+    // Every namespace created once, before the first upload, under appshell's title; its id in appshell.json and
+    // in every holder's config (API_KEYS one namespace for the api and the receiver), and bound by what went live.
+    const titled = Object.fromEntries(account.state.kvNamespaces.map((namespace) => [namespace.title, namespace.id]));
+    expect(Object.keys(titled).sort()).toEqual(['demo-api-keys-staging', 'demo-projects-staging', 'demo-roles-staging']);
     const firstUpload = account.calls.findIndex((call) => call.method === 'PUT');
-    expect(account.calls.findIndex((call) => call.method === 'POST' && call.path.endsWith('/storage/kv/namespaces'))).toBeLessThan(firstUpload);
-    expect((await readJson(join(root, 'appshell.json'))).kvNamespaces).toEqual({ staging: { API_KEYS: shared!.id } });
-    expect(await boundIds(root, 'staging')).toEqual({ api: shared!.id, receiver: shared!.id });
+    expect(kvCreations(account)).toHaveLength(3);
+    expect(account.calls.lastIndexOf(kvCreations(account).at(-1)!)).toBeLessThan(firstUpload);
+    const recorded = { API_KEYS: titled['demo-api-keys-staging'], ROLES: titled['demo-roles-staging'], PROJECTS: titled['demo-projects-staging'] };
+    expect((await readJson(join(root, 'appshell.json'))).kvNamespaces).toEqual({ staging: recorded });
+    expect(await configIds(root, 'api', 'staging')).toEqual({ API_KEYS: recorded.API_KEYS, PROJECTS: recorded.PROJECTS });
+    expect(await configIds(root, 'receiver', 'staging')).toEqual({ API_KEYS: recorded.API_KEYS });
+    expect(await configIds(root, 'auth-shim', 'staging')).toEqual({ ROLES: recorded.ROLES });
     expect(await boundIds(root, 'production')).toEqual({ api: undefined, receiver: undefined });
-    const bound = (script: string) => account.state.scripts[script]!.versions.at(-1)!.bindings.find((binding) => binding.name === 'API_KEYS')?.namespace_id;
-    expect(bound('demo-api-staging')).toBe(shared!.id);
-    expect(bound('demo-receiver-staging')).toBe(shared!.id);
+    expect(liveIds(account, 'demo-api-staging')).toEqual({ API_KEYS: recorded.API_KEYS, PROJECTS: recorded.PROJECTS });
+    expect(liveIds(account, 'demo-receiver-staging')).toEqual({ API_KEYS: recorded.API_KEYS });
+    expect(liveIds(account, 'demo-auth-shim-staging')).toEqual({ ROLES: recorded.ROLES });
     // The rewritten configs are appshell's own output: a re-run of init changes nothing.
     const again = await runCli(['init-worker', '.', '--yes', '--no-install', '--no-git', '--name', 'demo'], { cwd: root });
     expect(again.exitCode, again.stderr).toBe(0);
@@ -146,7 +154,7 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     const second = await deploy(['--env', 'staging']);
     expect(second.exitCode, second.stderr).toBe(0);
     expect(kvCreations(account)).toEqual([]);
-    expect(second.stdout).toMatch(/KV namespace API_KEYS \(--env staging\): demo-api-keys-staging, id [0-9a-f]{32} \(recorded in appshell\.json\)/);
+    expect(second.stdout).toMatch(/KV namespace API_KEYS \(--env staging\): id [0-9a-f]{32} \(recorded in appshell\.json\), shared by api, receiver/);
   });
 
   it('counts a secret kept in its rotation slot as set (after a finished rotation)', async () => {
@@ -213,23 +221,43 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
   });
 });
 
-describe('appshell deploy retried after a first upload failed behind a namespace wrangler made for it', () => {
-  it('binds that namespace on the retry instead of asking for its title again (10014 on Cloudflare)', async () => {
+describe('appshell deploy: KV namespaces left by wrangler or bound by Workers deployed before appshell recorded them', () => {
+  it('adopts the namespace an earlier failed first upload left, and a retry binds the recorded ids (never 10014)', async () => {
     const { root, account, deploy } = await emulatedProject('retry');
+    // What wrangler's own provisioning left when an earlier first upload of the api failed.
+    const left = { id: 'f'.repeat(32), title: 'demo-api-staging-projects' };
+    account.state.kvNamespaces.push(left);
     account.failNextUpload('demo-api-staging');
     const failed = await deploy(['--env', 'staging', '--only', 'auth-shim,api']);
     expect(failed.exitCode).toBe(1);
-    // wrangler made the api's own namespace before its upload was refused.
-    const left = account.state.kvNamespaces.find((namespace) => namespace.title === 'demo-api-staging-projects');
-    expect(left).toBeDefined();
+    expect(failed.stdout).toContain(`KV namespace PROJECTS (--env staging): demo-api-staging-projects, id ${left.id} (made by wrangler for this Worker's first deploy`);
+    const afterFailure = account.state.kvNamespaces.length;
+    expect((await readJson(join(root, 'appshell.json'))).kvNamespaces.staging.PROJECTS).toBe(left.id);
 
     const retry = await deploy(['--env', 'staging', '--only', 'auth-shim,api', '--yes']);
     expect(retry.exitCode, retry.stdout + retry.stderr).toBe(0);
-    expect(retry.stdout).toContain(`KV namespace PROJECTS (--env staging): demo-api-staging-projects, id ${left!.id} (left on Cloudflare by an earlier deploy that failed`);
-    expect(account.state.kvNamespaces.filter((namespace) => namespace.title === 'demo-api-staging-projects')).toHaveLength(1);
-    const bound = account.state.scripts['demo-api-staging']!.versions.at(-1)!.bindings.find((binding) => binding.name === 'PROJECTS');
-    expect(bound?.namespace_id).toBe(left!.id);
-    expect((await readJson(join(root, 'appshell.json'))).kvNamespaces.staging.PROJECTS).toBe(left!.id);
+    expect(retry.stdout).toContain(`KV namespace PROJECTS (--env staging): id ${left.id} (recorded in appshell.json)`);
+    expect(account.state.kvNamespaces).toHaveLength(afterFailure);
+    expect(liveIds(account, 'demo-api-staging').PROJECTS).toBe(left.id);
+  });
+
+  it('keeps the namespace a deployed Worker binds when appshell.json has no id for it (a project deployed by an older appshell)', async () => {
+    const { root, account, deploy, cli } = await emulatedProject('legacy');
+    expect((await deploy(['--env', 'staging', '--only', 'auth-shim'])).exitCode).toBe(0);
+    const roles = liveIds(account, 'demo-auth-shim-staging').ROLES!;
+    // As an older appshell left it: no recorded id, the config without one, and a title appshell would not look for.
+    const manifestPath = join(root, 'appshell.json');
+    await writeFile(manifestPath, `${JSON.stringify({ ...(await readJson(manifestPath)), kvNamespaces: {} }, null, 2)}\n`);
+    expect((await cli(['init-worker', '.', '--yes', '--no-install', '--no-git', '--name', 'demo', ...productionAnswers])).exitCode).toBe(0);
+    expect(await configIds(root, 'auth-shim', 'staging')).toEqual({ ROLES: undefined });
+    account.state.kvNamespaces.find((namespace) => namespace.id === roles)!.title = 'named-by-the-team';
+
+    const again = await deploy(['--env', 'staging', '--only', 'auth-shim']);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toContain(`KV namespace ROLES (--env staging): id ${roles} (bound by the deployed Worker)`);
+    expect(account.state.kvNamespaces).toHaveLength(1);
+    expect(liveIds(account, 'demo-auth-shim-staging').ROLES).toBe(roles);
+    expect((await readJson(manifestPath)).kvNamespaces).toEqual({ staging: { ROLES: roles } });
   });
 });
 
@@ -249,6 +277,23 @@ describe('appshell deploy to an emulated account that is not set up', () => {
     expect(result.stderr).toMatch(/R2 is not enabled on account e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1, and the api Worker binds a bucket/);
     expect(uploadedScripts(account)).toEqual([]);
     expect(kvCreations(account)).toEqual([]);
+    expect(account.state.scripts).toEqual({});
+  });
+
+  it('with `wrangler login` instead of an API token, still names R2 not enabled before anything is uploaded', async () => {
+    const { root, account } = project;
+    // What `wrangler login` leaves in the home folder; wrangler offers a missing subdomain itself at the terminal.
+    const home = join(workspace.dir, 'login-home');
+    await mkdir(join(home, '.wrangler/config'), { recursive: true });
+    await writeFile(join(home, '.wrangler/config/default.toml'), 'oauth_token = "rehearsal-login"\nexpiration_time = "2099-01-01T00:00:00.000Z"\nrefresh_token = "unused"\n');
+    const { CLOUDFLARE_API_TOKEN: _token, ...loggedIn } = account.wranglerEnv();
+    account.calls.length = 0;
+    const result = await runCli(['deploy', '--env', 'staging'], { cwd: root, env: { ...loggedIn, HOME: home } });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/R2 is not enabled on account e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1, and the api Worker binds a bucket/);
+    expect(result.stderr).not.toContain('workers.dev subdomain');
+    expect(account.calls.some((call) => call.path.endsWith('/r2/buckets') && call.code === 10042)).toBe(true);
+    expect(uploadedScripts(account)).toEqual([]);
     expect(account.state.scripts).toEqual({});
   });
 
