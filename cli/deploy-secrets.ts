@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { WorkerName } from '../generators/answers.js';
 import type { DeployStep } from '../generators/deploy-plan.js';
 import type { ProjectManifest } from '../generators/manifest.js';
-import { missingOnDeployed, planFirstDeploySecrets, planSecrets } from '../generators/secrets-plan.js';
+import { missingOnDeployed, planFirstDeploySecrets, planSecrets, providedSecrets } from '../generators/secrets-plan.js';
 import { CancelledError, CliError } from './errors.js';
 import { canPrompt, promptForMissing, readSuppliedValues } from './secrets-input.js';
 import { valuesFor } from './secrets-push.js';
@@ -58,7 +58,7 @@ export async function prepareDeploySecrets(
     });
   }
 
-  const providedNames = [...new Set(workers.filter((worker) => deploying.includes(worker.worker)).flatMap((worker) => worker.secrets.filter((row) => row.source === 'provided').map((row) => row.name)))];
+  const providedNames = providedSecrets(manifest, deploying).map((secret) => secret.name);
   const provided = await readSuppliedValues(providedNames, { fromEnv: context.fromEnv, fromFile: context.fromFile });
   const first = planFirstDeploySecrets(workers, deploying, new Set(provided.keys()));
   if (first.splitGroups.length > 0) await confirmRegroup(first.splitGroups, context);
@@ -81,8 +81,7 @@ export async function prepareDeploySecrets(
         return { worker: worker.worker, scriptName: worker.scriptName, values: valuesFor(names, worker, provided, groups) };
       }),
   );
-  const firstDeploy = workers.filter((worker) => worker.remote.kind === 'not-deployed' && deploying.includes(worker.worker)).map((worker) => worker.worker);
-  return { files, regroup, firstDeploy };
+  return { files, regroup, firstDeploy: first.firstDeploy };
 }
 
 async function confirmRegroup(groups: { sharedGroup: string; deployed: string[]; first: string[] }[], context: DeploySecretsContext): Promise<void> {

@@ -3,7 +3,7 @@ import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkerName } from '../generators/answers.js';
 import { planLocalSecrets, type LocalFilePlan } from '../generators/secrets-local.js';
-import { workerDescriptors } from '../generators/workers/index.js';
+import { providedSecrets } from '../generators/secrets-plan.js';
 import { CliError, usageError } from './errors.js';
 import { print } from './output.js';
 import type { LoadedProject } from './project.js';
@@ -64,7 +64,7 @@ export async function runLocal(project: LoadedProject, options: LocalOptions): P
   const { manifest, root } = project;
   const existing = new Map<WorkerName, string | undefined>();
   for (const worker of manifest.workers) existing.set(worker, await readIfPresent(join(root, 'workers', worker, '.dev.vars')));
-  const providedNames = manifest.workers.flatMap((worker) => workerDescriptors[worker].bindings(manifest).secrets.filter((s) => s.source === 'provided').map((s) => s.name));
+  const providedNames = providedSecrets(manifest).map((secret) => secret.name);
   const supplied = await readSuppliedValues(providedNames, { fromEnv: true, fromFile: options.fromFile });
 
   const plan = planLocalSecrets({ manifest, existing, provided: (name) => supplied.get(name), generate: generateSecretValue, force: Boolean(options.force) });

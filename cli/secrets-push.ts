@@ -1,4 +1,4 @@
-import { planPush, planSecrets, type PushPlan, type WorkerSecrets } from '../generators/secrets-plan.js';
+import { planPush, planSecrets, providedSecrets, type PushPlan, type WorkerSecrets } from '../generators/secrets-plan.js';
 import { CancelledError, CliError, usageError } from './errors.js';
 import { print } from './output.js';
 import type { LoadedProject } from './project.js';
@@ -74,7 +74,7 @@ export async function runPush(project: LoadedProject, wrangler: WranglerCommand,
     throw new CliError(`wrangler could not list the secrets of every Worker; nothing was pushed:\n  ${reasons.join('\n  ')}`);
   }
 
-  const providedNames = [...new Set(workers.flatMap((worker) => worker.secrets.filter((row) => row.source === 'provided').map((row) => row.name)))];
+  const providedNames = providedSecrets(project.manifest).map((secret) => secret.name);
   const provided = await readSuppliedValues(providedNames, { fromEnv: options.fromEnv, fromFile: options.fromFile });
   const plan = planPush(workers, { supplied: new Set(provided.keys()) });
   const planned = plan.calls.map(({ worker, scriptName, names }) => ({ worker, scriptName, names }));

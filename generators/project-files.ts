@@ -10,6 +10,7 @@ import { renderExtensionRegistry } from './extension-registry.js';
 import { kvNamespaceTitle, sharedKvNamespaces } from './kv-namespaces.js';
 import { renderOpenApi } from './openapi.js';
 import { devPorts } from './ports.js';
+import { providedSecrets } from './secrets-plan.js';
 import { scriptName, workerDescriptors } from './workers/index.js';
 
 export { devPorts } from './ports.js';
@@ -19,19 +20,6 @@ function json(value: unknown): string {
 }
 
 /** What Handlebars templates see. */
-/** The secrets the team provides (not generated), once each across the Workers: CI passes them from its store. */
-function providedSecrets(manifest: ProjectManifest): { name: string; description: string; optional: boolean }[] {
-  const found = new Map<string, { name: string; description: string; optional: boolean }>();
-  for (const worker of manifest.workers) {
-    for (const secret of workerDescriptors[worker].bindings(manifest).secrets) {
-      if (secret.source !== 'provided') continue;
-      const known = found.get(secret.name);
-      found.set(secret.name, { name: secret.name, description: secret.description, optional: (known?.optional ?? true) && Boolean(secret.optional) });
-    }
-  }
-  return [...found.values()];
-}
-
 export function templateContext(manifest: ProjectManifest) {
   return {
     manifest,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkerName } from './answers.js';
 import { defaultAnswers } from './answers.js';
 import { manifestFromAnswers } from './manifest.js';
-import { describeSource, maxSecretsPerBulkCall, missingOnDeployed, planFirstDeploySecrets, planPush, planSecrets, type RemoteState, type SecretRow, type WorkerSecrets } from './secrets-plan.js';
+import { describeSource, maxSecretsPerBulkCall, missingOnDeployed, planFirstDeploySecrets, planPush, planSecrets, providedSecrets, type RemoteState, type SecretRow, type WorkerSecrets } from './secrets-plan.js';
 
 // Assertions name the secrets they are about, so Worker descriptors may gain secrets without breaking these.
 const manifest = manifestFromAnswers({ ...defaultAnswers('shop'), identity: 'supabase', supabaseUrl: 'https://abcd.supabase.co' });
@@ -145,6 +145,7 @@ describe('planFirstDeploySecrets', () => {
     const first = planFirstDeploySecrets(planSecrets(manifest, 'production', remote), ['auth-shim', 'api'], new Set());
     expect(first.providedNeeded).toEqual(['SUPABASE_ANON_KEY']);
     expect(first.uploads.map((upload) => upload.worker)).toEqual(['auth-shim']);
+    expect(first.firstDeploy).toEqual(['auth-shim']);
     // auth-shim would get a new session secret while api holds one nobody can read back.
     expect(first.splitGroups).toEqual([{ sharedGroup: 'session-jwt', deployed: ['shop-api-production'], first: ['shop-auth-shim-production'] }]);
   });
@@ -166,5 +167,16 @@ describe('missingOnDeployed', () => {
   it('counts a value in the rotation slot as set', () => {
     const workers = planSecrets(manifest, 'production', new Map([['api', exists('SESSION_JWT_SECRET_NEXT')]]));
     expect(missingOnDeployed(workers, ['api'])).toEqual([]);
+  });
+});
+
+describe('providedSecrets', () => {
+  it('names what the team provides for the chosen Workers once each, optional only where every reader can go without', () => {
+    const names = (list: { name: string; optional: boolean }[]) => list.map((secret) => `${secret.name}${secret.optional ? '?' : ''}`);
+    expect(names(providedSecrets(manifest))).toEqual(['SUPABASE_ANON_KEY', 'R2_ACCESS_KEY_ID?', 'R2_SECRET_ACCESS_KEY?']);
+    expect(names(providedSecrets(manifest, ['api']))).toEqual(['R2_ACCESS_KEY_ID?', 'R2_SECRET_ACCESS_KEY?']);
+    expect(providedSecrets(manifest, ['sender', 'receiver'])).toEqual([]);
+    const media = manifestFromAnswers({ ...defaultAnswers('shop'), features: ['ai', 'images'] });
+    expect(names(providedSecrets(media, ['api']))).toContain('CF_API_TOKEN');
   });
 });

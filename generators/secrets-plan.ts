@@ -31,6 +31,22 @@ export interface WorkerSecrets {
   secrets: SecretRow[];
 }
 
+/**
+ * The secrets the team provides (not generated) for these Workers, once each: optional only where every Worker that
+ * reads it can go without. What deploy, push and local read from --from-env / --from-file, and CI passes from its store.
+ */
+export function providedSecrets(manifest: ProjectManifest, workers: readonly WorkerName[] = manifest.workers): { name: string; description: string; optional: boolean }[] {
+  const found = new Map<string, { name: string; description: string; optional: boolean }>();
+  for (const worker of manifest.workers.filter((candidate) => workers.includes(candidate))) {
+    for (const secret of workerDescriptors[worker].bindings(manifest).secrets) {
+      if (secret.source !== 'provided') continue;
+      const known = found.get(secret.name);
+      found.set(secret.name, { name: secret.name, description: secret.description, optional: (known?.optional ?? true) && Boolean(secret.optional) });
+    }
+  }
+  return [...found.values()];
+}
+
 /** Where a secret's value comes from, in words (the plan prints it; `--json` carries it as `from`). */
 export function describeSource(row: Pick<SecretRow, 'source' | 'sharedGroup'>): string {
   if (row.source === 'provided') return 'provided by you: --from-env, --from-file or a prompt';
@@ -137,6 +153,8 @@ export function planPush(workers: WorkerSecrets[], options: { supplied?: Readonl
 }
 
 export interface FirstDeploySecrets {
+  /** The Workers of this deploy not on the account yet. */
+  firstDeploy: WorkerName[];
   /** Workers deployed for the first time and the secrets that go into that first upload (`--secrets-file`). */
   uploads: { worker: WorkerName; scriptName: string; names: string[] }[];
   /** Required provided secrets with no value supplied: ask for them (terminal) or refuse naming them. */
@@ -177,7 +195,7 @@ export function planFirstDeploySecrets(workers: WorkerSecrets[], deploying: read
       groups.set(row.sharedGroup!, group);
     }
   }
-  return { uploads, providedNeeded, splitGroups: [...groups].map(([sharedGroup, group]) => ({ sharedGroup, ...group })) };
+  return { firstDeploy: first.map((worker) => worker.worker), uploads, providedNeeded, splitGroups: [...groups].map(([sharedGroup, group]) => ({ sharedGroup, ...group })) };
 }
 
 /**
