@@ -94,6 +94,7 @@ export async function runDeployRehearse(flags: RehearseFlags): Promise<void> {
   // The emulated account is the project's own (its account_id is in every config), or a made-up one.
   const fresh = { accountId: manifest.accountId };
   const state = plan.stateDir ? await loadAccountState(plan.stateDir, fresh) : createAccountState(fresh);
+  for (const namespace of plan.kvNamespaces) if (!state.kvNamespaces.some((held) => held.id === namespace.id)) state.kvNamespaces.push(namespace);
   const account = await startAccountServer({ state, onChange: plan.stateDir ? (current) => saveAccountState(plan.stateDir!, current) : undefined });
   const identity = await startIdentityStandIn();
   let running: Awaited<ReturnType<typeof runDeployedWorkers>> | undefined;

@@ -26,6 +26,14 @@ describe('planRehearsal', () => {
     expect(planned.plan.smoke.find((step) => step.capturesSession)?.body).toBe('{"refresh_token":"dev-user:rehearsal"}');
   });
 
+  it('holds the KV namespaces appshell.json records for the environment, as the real account does', () => {
+    const recorded = { ...manifest(), kvNamespaces: { staging: { ROLES: 'a'.repeat(32) }, production: { ROLES: 'b'.repeat(32) } } };
+    const planned = planRehearsal(recorded, { env: 'staging' });
+    expect(planned.ok && planned.plan.kvNamespaces).toEqual([{ id: 'a'.repeat(32), title: 'shop-roles-staging' }]);
+    const none = planRehearsal(manifest(), { env: 'staging' });
+    expect(none.ok && none.plan.kvNamespaces).toEqual([]);
+  });
+
   it('asks Supabase for an access token, and skips steps whose Workers the project lacks', () => {
     const supabase = planRehearsal(manifest({ identity: 'supabase' }), { env: 'production' });
     expect(supabase.ok && supabase.plan.smoke.find((step) => step.capturesSession)?.body).toBe('{"access_token":"dev-user:rehearsal"}');

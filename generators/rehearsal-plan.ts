@@ -1,5 +1,6 @@
 // `appshell deploy --rehearse`: the whole deploy, with the real wrangler, to an emulated Cloudflare account on this
 // machine, then a smoke flow against the Workers it deployed. This is the plan; cli/deploy-rehearse.ts runs it.
+import { kvNamespaceTitle } from './kv-namespaces.js';
 import type { WorkerName } from './answers.js';
 import type { ProjectManifest } from './manifest.js';
 import { scriptName } from './workers/index.js';
@@ -32,6 +33,11 @@ export interface RehearsalPlan {
   smoke: SmokeStep[];
   /** The smoke steps that cannot run because the project lacks a Worker they need. */
   skipped: { name: string; needs: WorkerName }[];
+  /**
+   * The KV namespaces appshell.json records for this environment: they exist on the account the rehearsal stands
+   * for, so the emulated one holds them too (else the recorded ids in the configs would name nothing there).
+   */
+  kvNamespaces: { id: string; title: string }[];
 }
 
 export type RehearsalPlanResult = { ok: true; plan: RehearsalPlan } | { ok: false; field: string; message: string };
@@ -102,5 +108,6 @@ export function planRehearsal(manifest: ProjectManifest, options: { env?: string
   const env = options.env;
   const scripts = Object.fromEntries(manifest.workers.map((worker) => [worker, scriptName(manifest.name, worker, env)])) as Record<WorkerName, string>;
   const { steps, skipped } = planSmokeFlow(manifest);
-  return { ok: true, plan: { env, scripts, ...(options.stateDir ? { stateDir: options.stateDir } : {}), smoke: steps, skipped } };
+  const kvNamespaces = Object.entries(manifest.kvNamespaces[env] ?? {}).map(([binding, id]) => ({ id, title: kvNamespaceTitle(manifest.name, binding, env) }));
+  return { ok: true, plan: { env, scripts, ...(options.stateDir ? { stateDir: options.stateDir } : {}), smoke: steps, skipped, kvNamespaces } };
 }
