@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
 import { planInitWorker } from './init-worker.js';
-import { parseManifest } from './manifest.js';
+import { parseManifest } from './manifest-read.js';
 import { memoryTree, statePath, summarizePlan, type PlannedFile } from './plan.js';
 import { loadTemplates, type TemplateSource } from './template-source.js';
 import type { WranglerConfig } from './wrangler-config.js';
