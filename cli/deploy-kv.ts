@@ -112,7 +112,7 @@ export async function ensureSharedKvNamespaces(context: Context): Promise<{ mani
   if (reports.length === 0) return { manifest, namespaces: [] };
 
   const next = withKvNamespaceIds(manifest, env, Object.fromEntries(reports.map((report) => [report.binding, report.id])));
-  const desired: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(next), merged: true }];
+  const desired: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(next), neverConflicts: true }];
   for (const [worker, config] of onDisk) {
     const complete = reports.every((report) => !report.workers.includes(worker) || config?.ids.get(report.binding) === report.id);
     if (!complete) desired.push({ path: configPath(worker), content: renderWranglerConfig(buildWranglerConfig(next, worker), manifest.configFormat) });

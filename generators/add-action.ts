@@ -1,5 +1,5 @@
 import { renderActionRegistry } from './action-registry.js';
-import { renderRouteIndexFiles } from './add-route.js';
+import { renderManifestAndDerivedFiles } from './add-route.js';
 import type { ProjectManifest, ReceiverAction } from './manifest.js';
 import { planFiles, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
 import { renderTemplate } from './render.js';
@@ -60,7 +60,7 @@ export function planAddAction(input: {
   }
   const manifest = existing ? input.manifest : { ...input.manifest, actions: [...input.manifest.actions, action] };
   const desired = [
-    ...renderRouteIndexFiles(manifest),
+    ...renderManifestAndDerivedFiles(manifest),
     ...renderActionIndexFiles(manifest),
     ...renderActionFiles(action, input.source).filter((file) => input.tree.read(file.path) === undefined),
   ];

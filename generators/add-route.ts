@@ -101,9 +101,12 @@ export function renderRouteFiles(route: ExtensionRoute, source: TemplateSource):
   ];
 }
 
-/** The files every route change rewrites from the manifest: the manifest, the registry and the OpenAPI document. */
-export function renderRouteIndexFiles(manifest: ProjectManifest): DesiredFile[] {
-  const files: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(manifest), merged: true }];
+/**
+ * The files every route or action change rewrites from the manifest: the manifest itself, the API's extension registry
+ * (and its wrangler config with the edge limiter) and `openapi.json` (which also documents the receiver's actions).
+ */
+export function renderManifestAndDerivedFiles(manifest: ProjectManifest): DesiredFile[] {
+  const files: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(manifest), neverConflicts: true }];
   if (manifest.workers.includes('api')) {
     files.push({ path: 'workers/api/src/extensions/index.ts', content: renderExtensionRegistry(manifest.routes) });
     // The edge limiter binds one Workers Rate Limiting binding per limit: a route's own `rateLimit` needs its binding.
@@ -140,7 +143,7 @@ export function planAddRoute(input: {
   }
   const manifest: ProjectManifest = existing ? input.manifest : { ...input.manifest, routes: [...input.manifest.routes, route] };
   const desired = [
-    ...renderRouteIndexFiles(manifest),
+    ...renderManifestAndDerivedFiles(manifest),
     ...renderRouteFiles(route, input.source).filter((file) => input.tree.read(file.path) === undefined),
   ];
   return { ok: true, route, alreadyThere: Boolean(existing), manifest, files: planFiles(desired, input.tree, { force: input.force }) };
