@@ -9,7 +9,7 @@ import {
 } from '../generators/kv-namespaces.js';
 import { manifestFileName, renderManifest, type ProjectManifest } from '../generators/manifest.js';
 import { hashContent, planFiles, readState, type DesiredFile, type ProjectTree } from '../generators/plan.js';
-import { buildWranglerConfig, configFileName, renderWranglerConfig } from '../generators/wrangler-config.js';
+import { buildWranglerConfig, renderWranglerConfig, workerConfigPath } from '../generators/wrangler-config.js';
 import { parseWranglerConfig } from '../generators/wrangler-config-read.js';
 import type { WorkerName } from '../generators/answers.js';
 import { applyPlan } from './apply.js';
@@ -48,10 +48,9 @@ export async function ensureSharedKvNamespaces(context: Context): Promise<{ mani
   const provisioned = provisionedKvNamespaces(manifest, env, context.firstDeploy ?? []);
   if (shared.length === 0 && provisioned.length === 0) return { manifest, namespaces: [] };
   const tree = diskTree(root);
-  const configPath = (worker: WorkerName) => `workers/${worker}/${configFileName(manifest.configFormat)}`;
   const onDisk = new Map(
     [...new Set([...shared.flatMap((namespace) => namespace.workers), ...provisioned.map((namespace) => namespace.worker)])].map(
-      (worker) => [worker, readConfig(tree, configPath(worker), manifest.configFormat, env)] as const,
+      (worker) => [worker, readConfig(tree, workerConfigPath(manifest, worker), manifest.configFormat, env)] as const,
     ),
   );
 
@@ -62,7 +61,7 @@ export async function ensureSharedKvNamespaces(context: Context): Promise<{ mani
     const bound = [...new Set(workers.map((worker) => onDisk.get(worker)?.ids.get(binding)).filter((id): id is string => id !== undefined))];
     const candidates = [...new Set([...(recorded[binding] ? [recorded[binding]] : []), ...bound])];
     if (candidates.length > 1) {
-      const where = workers.map((worker) => `${configPath(worker)}: ${onDisk.get(worker)?.ids.get(binding) ?? 'no id'}`);
+      const where = workers.map((worker) => `${workerConfigPath(manifest, worker)}: ${onDisk.get(worker)?.ids.get(binding) ?? 'no id'}`);
       throw new CliError(
         `${binding} in --env ${env} must be one KV namespace for ${workers.join(' and ')}, but appshell.json and the configs name ${candidates.join(', ')} (${where.join('; ')}); nothing was deployed`,
         { suggestion: `Choose one id, put it in appshell.json kvNamespaces.${env}.${binding} and in every config above, then deploy again.` },
@@ -72,7 +71,7 @@ export async function ensureSharedKvNamespaces(context: Context): Promise<{ mani
     const edited = stale.filter((worker) => onDisk.get(worker)?.edited);
     if (edited.length > 0) {
       throw new CliError(
-        `${edited.map(configPath).join(' and ')} changed since appshell wrote it, and its ${binding} in env.${env}.kv_namespaces has no id; nothing was created or deployed`,
+        `${edited.map((worker) => workerConfigPath(manifest, worker)).join(' and ')} changed since appshell wrote it, and its ${binding} in env.${env}.kv_namespaces has no id; nothing was created or deployed`,
         {
           suggestion: `Add the id of the shared namespace ${kvNamespaceTitle(manifest.name, binding, env)} (npx wrangler kv namespace list) to that entry and to appshell.json kvNamespaces.${env}.${binding}, then deploy again.`,
         },
@@ -83,7 +82,7 @@ export async function ensureSharedKvNamespaces(context: Context): Promise<{ mani
   }
 
   let listed: KvNamespaceEntry[] | undefined;
-  const firstConfig = configPath(shared[0]?.workers[0] ?? provisioned[0]!.worker);
+  const firstConfig = workerConfigPath(manifest, shared[0]?.workers[0] ?? provisioned[0]!.worker);
   const reports: KvNamespaceReport[] = [];
   for (const namespace of pending) {
     let resolved: { id: string; source: KvNamespaceReport['source'] } | undefined = namespace.known;
@@ -115,7 +114,7 @@ export async function ensureSharedKvNamespaces(context: Context): Promise<{ mani
   const desired: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(next), neverConflicts: true }];
   for (const [worker, config] of onDisk) {
     const complete = reports.every((report) => !report.workers.includes(worker) || config?.ids.get(report.binding) === report.id);
-    if (!complete) desired.push({ path: configPath(worker), content: renderWranglerConfig(buildWranglerConfig(next, worker), manifest.configFormat) });
+    if (!complete) desired.push({ path: workerConfigPath(manifest, worker), content: renderWranglerConfig(buildWranglerConfig(next, worker), manifest.configFormat) });
   }
   const files = planFiles(desired, tree, { force: false });
   const conflict = files.find((file) => file.action === 'conflict');

@@ -4,7 +4,7 @@ import type { DesiredFile } from './plan.js';
 import { filesUnder, outputPath, renderTemplate } from './render.js';
 import type { TemplateSource } from './template-source.js';
 import { allowScripts, appshellDevDependency, nodeNote, toolchains, type AppshellSelf } from './versions.js';
-import { buildWranglerConfig, configFileName, renderWranglerConfig } from './wrangler-config.js';
+import { buildWranglerConfig, configFileName, renderWranglerConfig, workerConfigPath } from './wrangler-config.js';
 import { renderActionRegistry } from './action-registry.js';
 import { renderExtensionRegistry } from './extension-registry.js';
 import { kvNamespaceTitle, sharedKvNamespaces } from './kv-namespaces.js';
@@ -142,7 +142,7 @@ export function renderProject(manifest: ProjectManifest, source: TemplateSource,
     const base = `workers/${worker}`;
     const descriptor = workerDescriptors[worker];
     const config = buildWranglerConfig(manifest, worker);
-    files.push({ path: `${base}/${configFileName(manifest.configFormat)}`, content: renderWranglerConfig(config, manifest.configFormat) });
+    files.push({ path: workerConfigPath(manifest, worker), content: renderWranglerConfig(config, manifest.configFormat) });
     files.push({ path: `${base}/package.json`, content: workerPackageJson(manifest, worker) });
     files.push({ path: `${base}/.dev.vars.example`, content: devVarsExample(manifest, worker) });
     // Files written from the manifest rather than copied (the extension registry).
