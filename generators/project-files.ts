@@ -159,6 +159,11 @@ export function renderProject(manifest: ProjectManifest, source: TemplateSource,
       if (text === undefined) throw new Error(`templates/runtime/lib/${module}.ts is missing (named by the ${worker} descriptor)`);
       files.push({ path: `${base}/src/lib/${module}.ts`, content: text });
     }
+    for (const fixture of descriptor.testFixtures) {
+      const text = source.get(`runtime/test-fixtures/${fixture}.ts`);
+      if (text === undefined) throw new Error(`templates/runtime/test-fixtures/${fixture}.ts is missing (named by the ${worker} descriptor)`);
+      files.push({ path: `${base}/test/fixtures/${fixture}.ts`, content: text });
+    }
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
