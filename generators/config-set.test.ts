@@ -3,7 +3,7 @@ import { defaultAnswers, type InitAnswers } from './answers.js';
 import { planConfigSet } from './config-set.js';
 import { checkDeployReadiness } from './deploy-readiness.js';
 import { planInitWorker } from './init-worker.js';
-import { type ProjectManifest } from './manifest.js';
+import type { ProjectManifest } from './manifest.js';
 import { manifestFromAnswers } from './manifest-defaults.js';
 import { memoryTree, type PlannedFile } from './plan.js';
 import { loadTemplates, type TemplateSource } from './template-source.js';

@@ -263,10 +263,10 @@ export function buildOpenApi(manifest: ProjectManifest): Schema {
   // Each path is served by one Worker: it carries that Worker's server (local URL; teams set the deployed one).
   const paths: Record<string, Schema> = {};
   for (const operation of operations) {
-    const item = (paths[operation.path] ??= {
+    paths[operation.path] ??= {
       servers: [{ url: `http://127.0.0.1:${devPorts[operation.worker]}`, description: `${operation.worker} Worker (local development)` }],
-    });
-    item[operation.method] = toPathItem(operation);
+    };
+    paths[operation.path]![operation.method] = toPathItem(operation);
   }
 
   const errorResponses = Object.fromEntries(

@@ -8,7 +8,7 @@ import { SignJWT } from 'jose';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAnswers } from '../generators/answers.js';
-import { type ProjectManifest } from '../generators/manifest.js';
+import type { ProjectManifest } from '../generators/manifest.js';
 import { manifestFromAnswers } from '../generators/manifest-defaults.js';
 import { renderProject } from '../generators/project-files.js';
 import { loadTemplates } from '../generators/template-source.js';
