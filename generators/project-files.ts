@@ -71,7 +71,9 @@ function rootPackageJson(manifest: ProjectManifest, self: AppshellSelf): string 
     scripts: {
       // The appshell that wrote the project (a devDependency), never whatever `npx appshell` would fetch.
       dev: 'appshell dev',
-      test: 'vitest run',
+      // Format and lint (Biome, biome.jsonc) before the Workers' tests, as appshell's own `npm test` does.
+      test: 'npm run lint && vitest run',
+      lint: 'biome ci .',
       // Env types come from each Worker's wrangler config (`wrangler types`); the install writes them if absent.
       types: 'node scripts/types.mjs',
       typecheck: 'npm run typecheck --workspaces',
