@@ -2,7 +2,7 @@ import { renderExtensionRegistry } from './extension-registry.js';
 import { manifestFileName, renderManifest, type ExtensionRoute, type ProjectManifest } from './manifest.js';
 import { renderOpenApi } from './openapi.js';
 import { planFiles, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
-import { renderTemplate } from './render.js';
+import { renderSnippet } from './render.js';
 import { buildWranglerConfig, renderWranglerConfig, workerConfigPath } from './wrangler-config.js';
 import {
   checkRoutePath,
@@ -90,14 +90,9 @@ export function renderRouteFiles(route: ExtensionRoute, source: TemplateSource):
     params: pathParams(route.path),
     otherMethods: route.methods.slice(1),
   };
-  const template = (name: string) => {
-    const text = source.get(`snippets/${name}`);
-    if (text === undefined) throw new Error(`templates/snippets/${name} is missing`);
-    return renderTemplate(name, text, context);
-  };
   return [
-    { path: `workers/api/src/extensions/${route.handler}.ts`, content: template('extension-handler.ts.hbs') },
-    { path: `workers/api/test/extensions/${route.handler}.test.ts`, content: template('extension-test.ts.hbs') },
+    { path: `workers/api/src/extensions/${route.handler}.ts`, content: renderSnippet(source, 'extension-handler.ts.hbs', context) },
+    { path: `workers/api/test/extensions/${route.handler}.test.ts`, content: renderSnippet(source, 'extension-test.ts.hbs', context) },
   ];
 }
 

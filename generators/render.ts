@@ -57,3 +57,10 @@ export function filesUnder(source: TemplateSource, folder: string): [string, str
     .map(([path, text]) => [path.slice(prefix.length), text] as [string, string])
     .sort(([a], [b]) => a.localeCompare(b));
 }
+
+/** One file of `templates/snippets/` (what add-route writes for a new route or action), rendered with `context`. */
+export function renderSnippet(source: TemplateSource, name: string, context: object): string {
+  const text = source.get(`snippets/${name}`);
+  if (text === undefined) throw new Error(`templates/snippets/${name} is missing`);
+  return renderTemplate(name, text, context);
+}
