@@ -1,7 +1,7 @@
 import { planAddAction } from '../generators/add-action.js';
 import { loadCliTemplates } from './precompiled.js';
-import { movedSuggestion, type AddRouteFlags } from './add-route.js';
-import { applyAddition } from './apply.js';
+import { moveEditsOrForceSuggestion, type AddRouteFlags } from './add-command.js';
+import { applyUnlessAlreadyThere } from './apply.js';
 import { diskTree } from './disk-tree.js';
 import { usageError } from './errors.js';
 import { loadProject } from './project.js';
@@ -25,12 +25,12 @@ export async function runAddAction(name: string, flags: AddRouteFlags): Promise<
     force: Boolean(flags.force),
   });
   if (!plan.ok) throw usageError(plan.message);
-  await applyAddition({ root, newProject: false, files: plan.files }, {
+  await applyUnlessAlreadyThere({ root, newProject: false, files: plan.files }, {
     alreadyThere: plan.alreadyThere,
     nothingToChange: `${plan.action.name} is already an action of the receiver: nothing to change.`,
     heading: `${flags.dryRun ? 'Plan for' : 'Adding'} receiver action ${plan.action.name}${plan.action.requiresUser ? ' (requires a user)' : ' (public: anyone who can reach the sender can call it)'}`,
     done: `Done. Edit workers/receiver/src/actions/${plan.action.handler}.ts; apps call it through the sender's POST /send.`,
     dryRun: flags.dryRun,
-    conflictSuggestion: movedSuggestion,
+    conflictSuggestion: moveEditsOrForceSuggestion,
   });
 }

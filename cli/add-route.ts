@@ -1,33 +1,13 @@
 import { planAddRoute } from '../generators/add-route.js';
+import { splitList } from '../generators/answers.js';
 import { countActions } from '../generators/plan.js';
 import { loadCliTemplates } from './precompiled.js';
-import { applyAddition, showAndApply } from './apply.js';
+import { applyUnlessAlreadyThere, showAndApply } from './apply.js';
 import { diskTree } from './disk-tree.js';
 import { usageError } from './errors.js';
 import { print } from './output.js';
 import { loadProject } from './project.js';
-
-export interface AddRouteFlags {
-  methods?: string;
-  public?: boolean;
-  roles?: string;
-  rateLimit?: string;
-  description?: string;
-  worker?: string;
-  requiresUser?: boolean;
-  dryRun?: boolean;
-  force?: boolean;
-  sync?: boolean;
-}
-
-const list = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-
-/** What to do about generated files the team edited. */
-export const movedSuggestion = 'Move your changes into appshell.json or the handler files, or re-run with --force to overwrite them.';
+import { moveEditsOrForceSuggestion, type AddRouteFlags } from './add-command.js';
 
 /** `appshell add-route <path>`: validate -> plan (handler, test, manifest, registry, OpenAPI) -> print -> apply. */
 export async function runAddRoute(target: string | undefined, flags: AddRouteFlags): Promise<void> {
@@ -52,9 +32,9 @@ export async function runAddRoute(target: string | undefined, flags: AddRouteFla
   const plan = planAddRoute({
     request: {
       path: target,
-      methods: flags.methods === undefined ? ['GET'] : list(flags.methods),
+      methods: flags.methods === undefined ? ['GET'] : splitList(flags.methods),
       public: Boolean(flags.public),
-      roles: list(flags.roles),
+      roles: splitList(flags.roles ?? ''),
       ...(rateLimit !== undefined ? { rateLimit } : {}),
       ...(flags.description !== undefined ? { description: flags.description } : {}),
     },
@@ -65,13 +45,13 @@ export async function runAddRoute(target: string | undefined, flags: AddRouteFla
   });
   if (!plan.ok) throw usageError(plan.message);
   const { route } = plan;
-  await applyAddition({ root, newProject: false, files: plan.files }, {
+  await applyUnlessAlreadyThere({ root, newProject: false, files: plan.files }, {
     alreadyThere: plan.alreadyThere,
     nothingToChange: `${route.methods.join(',')} ${route.path} is already a route: nothing to change.`,
     heading: `${flags.dryRun ? 'Plan for' : 'Adding'} ${route.methods.join(',')} ${route.path} (handler src/extensions/${route.handler}.ts)`,
     done: `Done. Edit workers/api/src/extensions/${route.handler}.ts; its test is workers/api/test/extensions/${route.handler}.test.ts.`,
     dryRun: flags.dryRun,
-    conflictSuggestion: movedSuggestion,
+    conflictSuggestion: moveEditsOrForceSuggestion,
   });
 }
 

@@ -137,7 +137,7 @@ export async function promptForAnswers(missing: AnswerKey[], known: Partial<Init
   };
   const options = <T extends string>(values: readonly T[]) => values.map((value) => ({ value, label: value }));
   const optional = (key: AnswerKey, value: string | undefined) => {
-    if (value && value.trim()) answers[key] = value.trim();
+    if (value?.trim()) answers[key] = value.trim();
   };
   for (const key of missing) {
     switch (key) {

@@ -158,10 +158,10 @@ function commitStaged(staged: { temp: string; target: string }[], removals: stri
 }
 
 /**
- * The tail of `add-route` and its receiver form: an entry that is already there with nothing to write says so;
+ * The tail of `add-route`, its receiver form and `config set`: an entry that is already there with nothing to write says so;
  * otherwise the heading, the plan and the apply, then `done` once something was written.
  */
-export async function applyAddition(
+export async function applyUnlessAlreadyThere(
   plan: Plan,
   options: { alreadyThere: boolean; nothingToChange: string; heading: string; done: string; dryRun?: boolean; conflictSuggestion: string },
 ): Promise<void> {

@@ -1,5 +1,5 @@
 import { planConfigSet, settableFields } from '../generators/config-set.js';
-import { applyAddition } from './apply.js';
+import { applyUnlessAlreadyThere } from './apply.js';
 import { diskTree } from './disk-tree.js';
 import { usageError } from './errors.js';
 import { loadProject } from './project.js';
@@ -17,7 +17,7 @@ export async function runConfigSet(field: string, value: string, flags: ConfigSe
   const { root, manifest } = await loadProject();
   const plan = planConfigSet({ manifest, field, value, tree: diskTree(root), force: Boolean(flags.force) });
   if (!plan.ok) throw usageError(plan.message, `Settable: ${settableFields.join(', ')}.`);
-  await applyAddition({ root, newProject: false, files: plan.files }, {
+  await applyUnlessAlreadyThere({ root, newProject: false, files: plan.files }, {
     alreadyThere: plan.unchanged,
     nothingToChange: `${field} is already ${JSON.stringify(value)}: nothing to change.`,
     heading: `${flags.dryRun ? 'Plan for' : 'Setting'} ${field}`,

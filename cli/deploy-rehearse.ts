@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { planRehearsal, type RehearsalPlan } from '../generators/rehearsal-plan.js';
 import { startAccountServer, type RunningAccountServer } from '../emulator/account-server.js';
+import { localOverrideVars } from '../generators/dev-plan.js';
 import { runDeployedWorkers } from '../emulator/account-runtime.js';
 import { createAccountState } from '../emulator/account-state.js';
 import { accountDataDir, loadAccountState, saveAccountState } from '../emulator/account-store.js';
-import { localOverrides } from './dev.js';
 import { startIdentityStandIn } from './dev-identity.js';
 import { CliError, usageError } from './errors.js';
 import { print } from './output.js';
@@ -120,9 +120,7 @@ export async function runDeployRehearse(flags: RehearseFlags): Promise<void> {
       ) &&
       record(await pushSecrets(plan, copy, account))
     ) {
-      const overrides = Object.fromEntries(
-        localOverrides(manifest, 'auth-shim', identity.url).map((entry) => [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)]),
-      );
+      const overrides = localOverrideVars(manifest, 'auth-shim', identity.url);
       try {
         running = await runDeployedWorkers(account.state, {
           resolveFrom: root,

@@ -16,6 +16,7 @@ import {
 } from '../generators/deploy-plan.js';
 import { checkDeployReadiness, type ReadinessProblem } from '../generators/deploy-readiness.js';
 import { planKvNamespaces } from '../generators/kv-namespace-plan.js';
+import { splitList } from '../generators/answers.js';
 import type { ProjectManifest } from '../generators/manifest.js';
 import { parseWranglerConfig } from '../generators/wrangler-config-read.js';
 import { CliError, usageError } from './errors.js';
@@ -95,7 +96,7 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
   const { root, manifest } = await loadProject();
   const accountPlan = (flags.plan ?? 'free') as AccountPlan;
   if (accountPlan !== 'free' && accountPlan !== 'paid') throw usageError(`--plan: '${flags.plan}' is not allowed; allowed: free, paid`);
-  const only = flags.only?.split(',').map((name) => name.trim()).filter(Boolean);
+  const only = flags.only === undefined ? undefined : splitList(flags.only);
   const planned = planDeploy(manifest, { env: flags.env, only });
   if (!planned.ok) throw usageError(planned.message);
   const env = flags.env as string;

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectTree } from '../generators/plan.js';
 
@@ -19,7 +19,7 @@ export type TargetState = 'missing' | 'empty' | 'project' | 'non-empty' | 'file'
 
 /** What the target of `init-worker` is now. */
 export function inspectTarget(root: string, manifestFile: string): TargetState {
-  let info;
+  let info: Stats;
   try {
     info = statSync(root);
   } catch {

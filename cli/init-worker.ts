@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { planInitWorker, type InitWorkerPlan } from '../generators/init-worker.js';
-import { answersFromManifest, manifestFileName, parseManifest } from '../generators/manifest.js';
+import { answersFromManifest, manifestFileName } from '../generators/manifest.js';
+import { parseManifest } from '../generators/manifest-read.js';
 import { toolchainNotice } from '../generators/versions.js';
 import { countActions } from '../generators/plan.js';
 import { loadCliTemplates } from './precompiled.js';

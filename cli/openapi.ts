@@ -22,7 +22,7 @@ export async function runOpenApi(flags: OpenApiFlags): Promise<void> {
   const target = resolve(flags.out ?? resolve(root, 'openapi.json'));
   const inRoot = target.startsWith(`${root}/`);
   const path = inRoot ? target.slice(root.length + 1) : target;
-  const files = planFiles([{ path, content, merged: true }], diskTree(inRoot ? root : '/'), { force: true }).filter(
+  const files = planFiles([{ path, content, neverConflicts: true }], diskTree(inRoot ? root : '/'), { force: true }).filter(
     (file) => inRoot || file.path === path,
   );
   const file = files.find((entry) => entry.path === path)!;

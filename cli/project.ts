@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
-import { manifestFileName, parseManifest, type ProjectManifest } from '../generators/manifest.js';
+import { manifestFileName, type ProjectManifest } from '../generators/manifest.js';
+import { parseManifest } from '../generators/manifest-read.js';
 import { usageError } from './errors.js';
 
 export interface LoadedProject {

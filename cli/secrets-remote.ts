@@ -3,7 +3,7 @@ import type { ProjectManifest } from '../generators/manifest.js';
 import type { RemoteState } from '../generators/secrets-plan.js';
 import { readSecretList, saysNotLoggedIn, wranglerWriteFailure } from '../generators/secrets-remote.js';
 import { workerDescriptors } from '../generators/workers/index.js';
-import { configFileName } from '../generators/wrangler-config.js';
+import { workerConfigPath } from '../generators/wrangler-config.js';
 import { CliError } from './errors.js';
 import type { LoadedProject } from './project.js';
 import { runWrangler, type WranglerCommand } from './wrangler.js';
@@ -17,10 +17,6 @@ export function scrubbedEnv(manifest: ProjectManifest): Record<string, undefined
     workerDescriptors[worker].bindings(manifest).secrets.flatMap((secret) => [secret.name, ...(secret.rotationSlot ? [secret.rotationSlot] : [])]),
   );
   return Object.fromEntries(names.map((name) => [name, undefined]));
-}
-
-export function workerConfigPath(manifest: ProjectManifest, worker: WorkerName): string {
-  return `workers/${worker}/${configFileName(manifest.configFormat)}`;
 }
 
 /** Runs one wrangler secrets command from the project root, with metrics off and secret names scrubbed. */

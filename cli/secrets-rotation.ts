@@ -39,7 +39,7 @@ async function saveRotations(project: LoadedProject, rotations: ProjectManifest[
   const manifest = { ...project.manifest, rotations };
   const text = await readFile(join(project.root, manifestFileName), 'utf8');
   if (text === renderManifest(manifest)) return;
-  const files = planFiles([{ path: manifestFileName, content: renderManifest(manifest), merged: true }], diskTree(project.root), { force: false });
+  const files = planFiles([{ path: manifestFileName, content: renderManifest(manifest), neverConflicts: true }], diskTree(project.root), { force: false });
   await applyPlan({ root: project.root, newProject: false, files });
 }
 

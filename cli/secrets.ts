@@ -57,7 +57,7 @@ async function runPlan(project: LoadedProject, wrangler: WranglerCommand, envs: 
   } else {
     for (const [env, workers] of plans) printPlan(env, workers);
     if (missing === 0 && unknown === 0) print('Every required secret is set.');
-    else print([missing && `${missing} secret(s) missing`, unknown && `${unknown} unknown (wrangler could not tell)`].filter(Boolean).join(', ') + '.');
+    else print(`${[missing && `${missing} secret(s) missing`, unknown && `${unknown} unknown (wrangler could not tell)`].filter(Boolean).join(', ')}.`);
   }
   // For CI, a secret wrangler could not confirm is as bad as a missing one.
   if (flags.check && missing + unknown > 0) process.exitCode = 1;

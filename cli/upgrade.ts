@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { manifestFileName, parseManifest, renderManifest } from '../generators/manifest.js';
+import { manifestFileName, renderManifest } from '../generators/manifest.js';
+import { parseManifest } from '../generators/manifest-read.js';
 import { hashContent, planBaseCopy, readState, renderState, statePath, type PlannedFile } from '../generators/plan.js';
 import { releasesBetween, type ReleaseNotes } from '../generators/releases.js';
 import { hasConflictMarkers } from '../generators/upgrade/merge-text.js';

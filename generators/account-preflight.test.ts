@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAnswers } from './answers.js';
 import { bindsR2, checkAccount } from './account-preflight.js';
-import { manifestFromAnswers } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
 
 const accountId = 'e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1';
 const ready = { accountId, subdomain: { ok: true as const, result: { subdomain: 'shop' } }, r2: { ok: true as const, result: [] } };

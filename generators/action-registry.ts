@@ -1,13 +1,6 @@
 import type { ReceiverAction } from './manifest.js';
 import { handlerExportName } from './routes.js';
 
-/** The actions every new receiver starts with: API keys for the signed-in user. */
-export const exampleActions: ReceiverAction[] = [
-  { name: 'provision-api-key', requiresUser: true, handler: 'provision-api-key' },
-  { name: 'revoke-api-key', requiresUser: true, handler: 'revoke-api-key' },
-  { name: 'list-api-keys', requiresUser: true, handler: 'list-api-keys' },
-];
-
 /** `src/actions/index.ts` of the receiver, written from the `actions` of `appshell.json`. */
 export function renderActionRegistry(actions: readonly ReceiverAction[]): string {
   const imports = [...new Set(actions.map((action) => action.handler))]

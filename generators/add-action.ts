@@ -1,8 +1,8 @@
 import { renderActionRegistry } from './action-registry.js';
-import { renderRouteIndexFiles } from './add-route.js';
+import { renderManifestAndDerivedFiles } from './add-route.js';
 import type { ProjectManifest, ReceiverAction } from './manifest.js';
 import { planFiles, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
-import { renderTemplate } from './render.js';
+import { renderSnippet } from './render.js';
 import { handlerExportName, isReservedModule } from './routes.js';
 import type { TemplateSource } from './template-source.js';
 
@@ -15,14 +15,9 @@ const actionName = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 /** The files of one action the team owns once written: its handler and its test. */
 export function renderActionFiles(action: ReceiverAction, source: TemplateSource): DesiredFile[] {
   const context = { action, exportName: handlerExportName(action.handler) };
-  const template = (name: string) => {
-    const text = source.get(`snippets/${name}`);
-    if (text === undefined) throw new Error(`templates/snippets/${name} is missing`);
-    return renderTemplate(name, text, context);
-  };
   return [
-    { path: `workers/receiver/src/actions/${action.handler}.ts`, content: template('action-handler.ts.hbs') },
-    { path: `workers/receiver/test/actions/${action.handler}.test.ts`, content: template('action-test.ts.hbs') },
+    { path: `workers/receiver/src/actions/${action.handler}.ts`, content: renderSnippet(source, 'action-handler.ts.hbs', context) },
+    { path: `workers/receiver/test/actions/${action.handler}.test.ts`, content: renderSnippet(source, 'action-test.ts.hbs', context) },
   ];
 }
 
@@ -60,7 +55,7 @@ export function planAddAction(input: {
   }
   const manifest = existing ? input.manifest : { ...input.manifest, actions: [...input.manifest.actions, action] };
   const desired = [
-    ...renderRouteIndexFiles(manifest),
+    ...renderManifestAndDerivedFiles(manifest),
     ...renderActionIndexFiles(manifest),
     ...renderActionFiles(action, input.source).filter((file) => input.tree.read(file.path) === undefined),
   ];

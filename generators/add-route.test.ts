@@ -5,7 +5,7 @@ import { planAddRoute, type AddRouteRequest } from './add-route.js';
 import { planSyncRoutes } from './sync-routes.js';
 import { defaultAnswers } from './answers.js';
 import { planInitWorker } from './init-worker.js';
-import { parseManifest } from './manifest.js';
+import { parseManifest } from './manifest-read.js';
 import { buildOpenApi } from './openapi.js';
 import { memoryTree, type PlannedFile } from './plan.js';
 import { loadTemplates, type TemplateSource } from './template-source.js';

@@ -2,7 +2,7 @@ import { renderExtensionRegistry } from './extension-registry.js';
 import { manifestFileName, renderManifest, type ExtensionRoute, type ProjectManifest } from './manifest.js';
 import { renderOpenApi } from './openapi.js';
 import { planFiles, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
-import { renderTemplate } from './render.js';
+import { renderSnippet } from './render.js';
 import { buildWranglerConfig, renderWranglerConfig, workerConfigPath } from './wrangler-config.js';
 import {
   checkRoutePath,
@@ -90,20 +90,18 @@ export function renderRouteFiles(route: ExtensionRoute, source: TemplateSource):
     params: pathParams(route.path),
     otherMethods: route.methods.slice(1),
   };
-  const template = (name: string) => {
-    const text = source.get(`snippets/${name}`);
-    if (text === undefined) throw new Error(`templates/snippets/${name} is missing`);
-    return renderTemplate(name, text, context);
-  };
   return [
-    { path: `workers/api/src/extensions/${route.handler}.ts`, content: template('extension-handler.ts.hbs') },
-    { path: `workers/api/test/extensions/${route.handler}.test.ts`, content: template('extension-test.ts.hbs') },
+    { path: `workers/api/src/extensions/${route.handler}.ts`, content: renderSnippet(source, 'extension-handler.ts.hbs', context) },
+    { path: `workers/api/test/extensions/${route.handler}.test.ts`, content: renderSnippet(source, 'extension-test.ts.hbs', context) },
   ];
 }
 
-/** The files every route change rewrites from the manifest: the manifest, the registry and the OpenAPI document. */
-export function renderRouteIndexFiles(manifest: ProjectManifest): DesiredFile[] {
-  const files: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(manifest), merged: true }];
+/**
+ * The files every route or action change rewrites from the manifest: the manifest itself, the API's extension registry
+ * (and its wrangler config with the edge limiter) and `openapi.json` (which also documents the receiver's actions).
+ */
+export function renderManifestAndDerivedFiles(manifest: ProjectManifest): DesiredFile[] {
+  const files: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(manifest), neverConflicts: true }];
   if (manifest.workers.includes('api')) {
     files.push({ path: 'workers/api/src/extensions/index.ts', content: renderExtensionRegistry(manifest.routes) });
     // The edge limiter binds one Workers Rate Limiting binding per limit: a route's own `rateLimit` needs its binding.
@@ -140,7 +138,7 @@ export function planAddRoute(input: {
   }
   const manifest: ProjectManifest = existing ? input.manifest : { ...input.manifest, routes: [...input.manifest.routes, route] };
   const desired = [
-    ...renderRouteIndexFiles(manifest),
+    ...renderManifestAndDerivedFiles(manifest),
     ...renderRouteFiles(route, input.source).filter((file) => input.tree.read(file.path) === undefined),
   ];
   return { ok: true, route, alreadyThere: Boolean(existing), manifest, files: planFiles(desired, input.tree, { force: input.force }) };

@@ -1,5 +1,6 @@
 import { describeOriginProblem, isDevelopmentOrigin, splitList } from './answers.js';
-import { manifestFileName, parseManifest, renderManifest, type ProjectManifest } from './manifest.js';
+import { manifestFileName, renderManifest, type ProjectManifest } from './manifest.js';
+import { parseManifest } from './manifest-read.js';
 import { planFiles, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
 import { buildWranglerConfig, renderWranglerConfig, workerConfigPath } from './wrangler-config.js';
 

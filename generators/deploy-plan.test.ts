@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
 import { checkBundleSize, deployArguments, deployOrder, describeWranglerFailure, planDeploy, readDeployOutput, readWranglerFailure } from './deploy-plan.js';
-import { manifestFromAnswers } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
 
 const manifest = (overrides: Partial<InitAnswers> = {}) => manifestFromAnswers({ ...defaultAnswers('shop'), ...overrides });
 

@@ -1,6 +1,6 @@
 import type { WorkerName } from './answers.js';
 import type { ProjectManifest } from './manifest.js';
-import { configFileName } from './wrangler-config.js';
+import { workerConfigPath } from './wrangler-config.js';
 import { scriptName, workerDescriptors } from './workers/index.js';
 
 /** Cloudflare's limits on a Worker's compressed size (gzip). */
@@ -86,7 +86,7 @@ export function planDeploy(manifest: ProjectManifest, options: { env?: string; o
     steps: selected.map((worker) => ({
       worker,
       scriptName: scriptName(manifest.name, worker, options.env),
-      configPath: `workers/${worker}/${configFileName(manifest.configFormat)}`,
+      configPath: workerConfigPath(manifest, worker),
       dependsOn: graph.get(worker) ?? [],
     })),
   };

@@ -1,16 +1,6 @@
 import type { ExtensionRoute } from './manifest.js';
 import { handlerExportName } from './routes.js';
 
-/** The route every new project starts with: the example extension `src/extensions/hello.ts`. */
-export const exampleRoute: ExtensionRoute = {
-  path: '/v1/hello',
-  methods: ['GET'],
-  public: false,
-  roles: [],
-  description: 'Example extension: answers who is calling',
-  handler: 'hello',
-};
-
 function entry(route: ExtensionRoute): string {
   const fields = [`prefix: '${route.path}'`, `methods: [${route.methods.map((method) => `'${method}'`).join(', ')}]`];
   if (route.public) fields.push('public: true');

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
 import { planInitWorker } from './init-worker.js';
-import { parseManifest } from './manifest.js';
+import { parseManifest } from './manifest-read.js';
 import { memoryTree, statePath, summarizePlan, type PlannedFile } from './plan.js';
 import { loadTemplates, type TemplateSource } from './template-source.js';
 import type { WranglerConfig } from './wrangler-config.js';
@@ -138,10 +138,12 @@ describe('planInitWorker on an empty tree', () => {
     expect(workflow.jobs['deploy-production']).toMatchObject({ needs: 'deploy-staging', environment: 'production' });
     // The pinned appshell, never one fetched; provided secrets from the CI's store through --from-env.
     expect(runs('deploy-production')).toEqual(['npm ci', 'npx --no appshell secrets --push --env production --from-env --yes', 'npx --no appshell deploy --env production --from-env --yes']);
+    // A GitHub Actions expression, written literally into the workflow.
+    const fromSecrets = (name: string) => `\${{ secrets.${name} }}`;
     expect(workflow.jobs['deploy-production']!.env).toMatchObject({
-      CLOUDFLARE_API_TOKEN: '${{ secrets.CLOUDFLARE_API_TOKEN }}',
-      CLOUDFLARE_ACCOUNT_ID: '${{ secrets.CLOUDFLARE_ACCOUNT_ID }}',
-      SUPABASE_ANON_KEY: '${{ secrets.SUPABASE_ANON_KEY }}',
+      CLOUDFLARE_API_TOKEN: fromSecrets('CLOUDFLARE_API_TOKEN'),
+      CLOUDFLARE_ACCOUNT_ID: fromSecrets('CLOUDFLARE_ACCOUNT_ID'),
+      SUPABASE_ANON_KEY: fromSecrets('SUPABASE_ANON_KEY'),
     });
     // Actions on the node24 runtime, and the Node of the toolchain.
     for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps)) if (step.uses) expect(step.uses).toMatch(/^actions\/(checkout|setup-node)@v5$/);

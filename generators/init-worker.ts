@@ -1,5 +1,8 @@
 import type { InitAnswers } from './answers.js';
-import { answersFromManifest, manifestFileName, manifestFromAnswers, parseManifest, withMigrationLedgers, type ProjectManifest } from './manifest.js';
+import { answersFromManifest, manifestFileName, type ProjectManifest } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
+import { parseManifest } from './manifest-read.js';
+import { withMigrationLedgers } from './migrations.js';
 import { planFiles, type Plan, type ProjectTree } from './plan.js';
 import { renderProject } from './project-files.js';
 import type { AppshellSelf } from './versions.js';

@@ -11,7 +11,7 @@ import {
   resolveKvNamespaces,
   type KvNamespaceNeed,
 } from './kv-namespace-plan.js';
-import { parseManifest } from './manifest.js';
+import { parseManifest } from './manifest-read.js';
 import { memoryTree, type ProjectTree } from './plan.js';
 import { loadTemplates, type TemplateSource } from './template-source.js';
 import { parseWranglerConfig } from './wrangler-config-read.js';

@@ -192,7 +192,7 @@ export function planKvNamespaceWrites(input: {
   const { manifest, env, tree, reports } = input;
   const next = withKvNamespaceIds(manifest, env, Object.fromEntries(reports.map((report) => [report.binding, report.id])));
   const desired: DesiredFile[] = [];
-  if (next !== manifest && renderManifest(next) !== tree.read(manifestFileName)) desired.push({ path: manifestFileName, content: renderManifest(next), merged: true });
+  if (next !== manifest && renderManifest(next) !== tree.read(manifestFileName)) desired.push({ path: manifestFileName, content: renderManifest(next), neverConflicts: true });
   for (const worker of new Set(reports.flatMap((report) => report.workers))) {
     const path = workerConfigPath(manifest, worker);
     const config = readHolderConfig(tree, manifest, worker, env);

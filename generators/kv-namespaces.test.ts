@@ -2,7 +2,9 @@ import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
 import { boundKvNamespaceId, kvNamespaceTitle, readKvNamespaceList, sharedKvNamespaces, withKvNamespaceIds } from './kv-namespaces.js';
-import { manifestFromAnswers, parseManifest, renderManifest } from './manifest.js';
+import { renderManifest } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
+import { parseManifest } from './manifest-read.js';
 import { buildWranglerConfig, renderWranglerConfig, type WranglerConfig } from './wrangler-config.js';
 
 const manifest = (overrides: Partial<InitAnswers> = {}) => manifestFromAnswers({ ...defaultAnswers('shop'), ...overrides });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAnswers } from './answers.js';
-import { answersFromManifest, manifestFromAnswers, parseManifest, renderManifest, renderManifestJsonSchema } from './manifest.js';
+import { answersFromManifest, renderManifest, renderManifestJsonSchema } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
+import { parseManifest } from './manifest-read.js';
 
 describe('manifest', () => {
   it('round-trips through its text', () => {

@@ -1,7 +1,4 @@
 import * as z from 'zod/mini';
-import { exampleActions } from './action-registry.js';
-import { exampleRoute } from './extension-registry.js';
-import { durableObjectClasses, migrationLedgers } from './migrations.js';
 import { toolchainNames } from './versions.js';
 import {
   ciProviders,
@@ -14,6 +11,9 @@ import {
   workerNames,
   type InitAnswers,
 } from './answers.js';
+
+// A leaf: the schema of appshell.json and its text form. What a fresh project starts with is in manifest-defaults.ts,
+// reading a file (which also extends the migration ledgers from the Worker descriptors) in manifest-read.ts.
 
 export const templateVersion = '0.1.0';
 /** The format of appshell.json itself; `migrateManifest` brings older files up to it. 1 had no field. */
@@ -120,38 +120,6 @@ export type ProjectManifest = z.infer<typeof manifestSchema>;
 export type ExtensionRoute = z.infer<typeof extensionRouteSchema>;
 export type ReceiverAction = z.infer<typeof receiverActionSchema>;
 
-/** The manifest a fresh project starts with. */
-export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
-  return withMigrationLedgers({
-    $schema: `./${manifestSchemaFileName}`,
-    schemaVersion: manifestSchemaVersion,
-    templateVersion,
-    name: answers.name,
-    ...(answers.accountId ? { accountId: answers.accountId } : {}),
-    workers: workerNames.filter((worker) => answers.workers.includes(worker)),
-    configFormat: answers.configFormat,
-    ci: answers.ci,
-    toolchain: answers.toolchain,
-    identity: {
-      provider: answers.identity,
-      ...(answers.instantAppId ? { instantAppId: answers.instantAppId } : {}),
-      ...(answers.supabaseUrl ? { supabaseUrl: answers.supabaseUrl } : {}),
-    },
-    session: { alg: answers.jwtAlg, issuer: answers.issuer, audience: answers.audience },
-    bucket: answers.bucket,
-    features: featureNames.filter((feature) => answers.features.includes(feature)),
-    rateLimiter: answers.rateLimiter,
-    environments: answers.envs,
-    origins: Object.fromEntries([['dev', answers.devOrigins], ...answers.envs.map((env) => [env, answers.origins])]),
-    routes: answers.workers.includes('api') ? [exampleRoute] : [],
-    actions: answers.workers.includes('receiver') ? exampleActions : [],
-    apiKeys: defaultApiKeys,
-    rotations: {},
-    migrations: {},
-    kvNamespaces: {},
-  });
-}
-
 /**
  * The answers a manifest stands for, so that re-running `init-worker` keeps what the project has (its account, its
  * identity app, its origins, ...) wherever a flag, the answers file or a prompt gives nothing new. The origins
@@ -181,15 +149,6 @@ export function answersFromManifest(manifest: ProjectManifest): Partial<InitAnsw
   };
 }
 
-/**
- * The manifest with every Worker's migration ledger brought up to date with its templates (`extendLedger`): applied
- * steps kept, a new step for a new class. Every command reads the manifest through here, so whatever it writes back
- * to appshell.json records the ledger the wrangler configs carry.
- */
-export function withMigrationLedgers(manifest: ProjectManifest): ProjectManifest {
-  return { ...manifest, migrations: migrationLedgers(manifest.workers, manifest.migrations, (worker) => durableObjectClasses(manifest, worker)) };
-}
-
 /** The JSON Schema of `appshell.json`, written beside it so editors validate and complete it. */
 export function renderManifestJsonSchema(): string {
   const schema = z.toJSONSchema(manifestSchema, { io: 'input' });
@@ -199,8 +158,6 @@ export function renderManifestJsonSchema(): string {
 export function renderManifest(manifest: ProjectManifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
-
-export type ManifestResult = { ok: true; manifest: ProjectManifest; migratedFrom?: number } | { ok: false; message: string };
 
 /**
  * An appshell.json of an older format, as the current format: version 1 (no `schemaVersion`) is version 2 with the
@@ -223,22 +180,4 @@ export function migrateManifest(value: unknown): { ok: true; value: unknown; fro
   if (from === manifestSchemaVersion) return { ok: true, value, from };
   const { $schema, ...rest } = record;
   return { ok: true, value: { ...($schema === undefined ? {} : { $schema }), schemaVersion: manifestSchemaVersion, ...rest }, from };
-}
-
-/** Parses `appshell.json` text; the message names the first bad field. */
-export function parseManifest(text: string): ManifestResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, message: `${manifestFileName} is not valid JSON: ${(error as Error).message}` };
-  }
-  const migrated = migrateManifest(value);
-  if (!migrated.ok) return migrated;
-  const parsed = manifestSchema.safeParse(migrated.value);
-  if (parsed.success) {
-    return { ok: true, manifest: withMigrationLedgers(parsed.data), ...(migrated.from < manifestSchemaVersion ? { migratedFrom: migrated.from } : {}) };
-  }
-  const issue = parsed.error.issues[0]!;
-  return { ok: false, message: `${manifestFileName}: ${issue.path.join('.') || '(root)'} ${issue.message}` };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAnswers } from './answers.js';
-import { manifestFromAnswers, parseManifest, renderManifest } from './manifest.js';
+import { renderManifest } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
+import { parseManifest } from './manifest-read.js';
 import { extendLedger } from './migrations.js';
 import { buildWranglerConfig } from './wrangler-config.js';
 

@@ -1,4 +1,5 @@
 import type { WorkerName } from './answers.js';
+import type { ProjectManifest } from './manifest.js';
 import { workerDescriptors } from './workers/index.js';
 
 /** One Durable Object migration as wrangler takes it (`migrations` in the config); field names are wrangler's. */
@@ -65,4 +66,13 @@ export function migrationLedgers(
 /** The Durable Object classes a Worker's descriptor declares for this manifest. */
 export function durableObjectClasses(manifest: Parameters<(typeof workerDescriptors)[WorkerName]['bindings']>[0], worker: WorkerName): string[] {
   return workerDescriptors[worker].bindings(manifest).durableObjects.map((binding) => binding.className);
+}
+
+/**
+ * The manifest with every Worker's migration ledger brought up to date with its templates (`extendLedger`): applied
+ * steps kept, a new step for a new class. Every command reads the manifest through here, so whatever it writes back
+ * to appshell.json records the ledger the wrangler configs carry.
+ */
+export function withMigrationLedgers(manifest: ProjectManifest): ProjectManifest {
+  return { ...manifest, migrations: migrationLedgers(manifest.workers, manifest.migrations, (worker) => durableObjectClasses(manifest, worker)) };
 }

@@ -23,10 +23,10 @@ interface Operation {
   roles?: string[];
 }
 
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const str = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });
-const int = (description?: string): Schema => ({ type: 'integer', ...(description ? { description } : {}) });
-const obj = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({
+const schemaRef = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const stringSchema = (description?: string): Schema => ({ type: 'string', ...(description ? { description } : {}) });
+const integerSchema = (description?: string): Schema => ({ type: 'integer', ...(description ? { description } : {}) });
+const objectSchema = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({
   type: 'object',
   properties,
   required,
@@ -49,7 +49,7 @@ const errorText: Record<number, string> = {
 
 const binaryContent = { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } };
 
-const keyQuery = { name: 'key', required: true, schema: str(), description: 'Object key, relative to your own prefix' };
+const keyQuery = { name: 'key', required: true, schema: stringSchema(), description: 'Object key, relative to your own prefix' };
 
 function authShimOperations(manifest: ProjectManifest): Operation[] {
   const field = manifest.identity.provider === 'supabase' ? 'access_token' : 'refresh_token';
@@ -60,8 +60,8 @@ function authShimOperations(manifest: ProjectManifest): Operation[] {
       path: '/auth/session',
       summary: `Exchange a ${manifest.identity.provider === 'supabase' ? 'Supabase access token' : 'InstantDB refresh token'} for a session JWT`,
       security: 'none',
-      body: obj({ [field]: str() }),
-      ok: { status: 200, schema: ref('Session'), description: 'A session JWT' },
+      body: objectSchema({ [field]: stringSchema() }),
+      ok: { status: 200, schema: schemaRef('Session'), description: 'A session JWT' },
       errors: [400, 401, 413, 429, 502],
     },
   ];
@@ -72,7 +72,7 @@ function authShimOperations(manifest: ProjectManifest): Operation[] {
       path: '/.well-known/jwks.json',
       summary: 'Public keys that verify session JWTs',
       security: 'none',
-      ok: { status: 200, schema: obj({ keys: { type: 'array', items: { type: 'object' } } }), description: 'JWKS' },
+      ok: { status: 200, schema: objectSchema({ keys: { type: 'array', items: { type: 'object' } } }), description: 'JWKS' },
       errors: [],
     });
   }
@@ -89,40 +89,40 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
     errors: [400, 401, 429],
     ...rest,
   });
-  const projectBody = obj({ name: str(), description: str(), memberIds: { type: 'array', items: str() } }, ['name']);
+  const projectBody = objectSchema({ name: stringSchema(), description: stringSchema(), memberIds: { type: 'array', items: stringSchema() } }, ['name']);
   const operations: Operation[] = [
     api('get', '/v1/projects', 'List the projects you own or belong to', {
-      query: [{ name: 'cursor', schema: str() }],
-      ok: { status: 200, schema: obj({ projects: { type: 'array', items: ref('Project') }, cursor: str() }, ['projects']), description: 'Projects' },
+      query: [{ name: 'cursor', schema: stringSchema() }],
+      ok: { status: 200, schema: objectSchema({ projects: { type: 'array', items: schemaRef('Project') }, cursor: stringSchema() }, ['projects']), description: 'Projects' },
     }),
-    api('post', '/v1/projects', 'Create a project', { body: projectBody, ok: { status: 201, schema: obj({ project: ref('Project') }), description: 'Created' } }),
-    api('get', '/v1/projects/{id}', 'Read a project', { ok: { status: 200, schema: obj({ project: ref('Project') }), description: 'The project' }, errors: [401, 404, 429] }),
+    api('post', '/v1/projects', 'Create a project', { body: projectBody, ok: { status: 201, schema: objectSchema({ project: schemaRef('Project') }), description: 'Created' } }),
+    api('get', '/v1/projects/{id}', 'Read a project', { ok: { status: 200, schema: objectSchema({ project: schemaRef('Project') }), description: 'The project' }, errors: [401, 404, 429] }),
     api('patch', '/v1/projects/{id}', 'Change a project', {
       body: { ...projectBody, required: [] },
-      ok: { status: 200, schema: obj({ project: ref('Project') }), description: 'The project' },
+      ok: { status: 200, schema: objectSchema({ project: schemaRef('Project') }), description: 'The project' },
       errors: [400, 401, 403, 404, 429],
     }),
     api('delete', '/v1/projects/{id}', 'Delete a project (owner or admin)', {
-      ok: { status: 200, schema: obj({ deleted: { type: 'boolean' }, id: str() }), description: 'Deleted' },
+      ok: { status: 200, schema: objectSchema({ deleted: { type: 'boolean' }, id: stringSchema() }), description: 'Deleted' },
       errors: [401, 403, 404, 429],
     }),
     api('post', '/v1/r2/upload', 'Upload an object (streamed into R2 under your prefix; with or without Content-Length)', {
-      query: [{ ...keyQuery, required: false, description: 'Object key; generated when absent' }, { name: 'contentType', schema: str() }],
+      query: [{ ...keyQuery, required: false, description: 'Object key; generated when absent' }, { name: 'contentType', schema: stringSchema() }],
       body: 'binary',
-      ok: { status: 200, schema: obj({ key: str(), size: int(), etag: str(), uploaded: str() }), description: 'Stored' },
+      ok: { status: 200, schema: objectSchema({ key: stringSchema(), size: integerSchema(), etag: stringSchema(), uploaded: stringSchema() }), description: 'Stored' },
       errors: [400, 401, 413, 429],
     }),
     api('get', '/v1/r2/signed-put', 'A presigned S3 PUT URL for a direct upload', {
       query: [
         { ...keyQuery, required: false },
-        { name: 'contentType', schema: str('Signed into the URL; default application/octet-stream') },
-        { name: 'expires', schema: int('Seconds, at most 3600') },
-        { name: 'size', required: true, schema: int('Exact byte count, signed into the URL; at most MAX_UPLOAD_BYTES') },
+        { name: 'contentType', schema: stringSchema('Signed into the URL; default application/octet-stream') },
+        { name: 'expires', schema: integerSchema('Seconds, at most 3600') },
+        { name: 'size', required: true, schema: integerSchema('Exact byte count, signed into the URL; at most MAX_UPLOAD_BYTES') },
       ],
       errors: [400, 401, 413, 429, 500],
       ok: {
         status: 200,
-        schema: obj({ url: str(), key: str(), method: { type: 'string', enum: ['PUT'] }, headers: { type: 'object', additionalProperties: str() }, expires_at: int() }),
+        schema: objectSchema({ url: stringSchema(), key: stringSchema(), method: { type: 'string', enum: ['PUT'] }, headers: { type: 'object', additionalProperties: stringSchema() }, expires_at: integerSchema() }),
         description: 'Presigned URL',
       },
     }),
@@ -135,12 +135,12 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
       },
       errors: [400, 401, 404, 416, 429],
     }),
-    api('delete', '/v1/r2/object', 'Delete an object', { query: [keyQuery], ok: { status: 200, schema: obj({ deleted: { type: 'boolean' }, key: str() }), description: 'Deleted' }, errors: [400, 401, 404, 429] }),
+    api('delete', '/v1/r2/object', 'Delete an object', { query: [keyQuery], ok: { status: 200, schema: objectSchema({ deleted: { type: 'boolean' }, key: stringSchema() }), description: 'Deleted' }, errors: [400, 401, 404, 429] }),
     api('get', '/v1/r2/list', 'List your objects', {
-      query: [{ name: 'prefix', schema: str() }, { name: 'cursor', schema: str() }, { name: 'limit', schema: int() }],
+      query: [{ name: 'prefix', schema: stringSchema() }, { name: 'cursor', schema: stringSchema() }, { name: 'limit', schema: integerSchema() }],
       ok: {
         status: 200,
-        schema: obj({ objects: { type: 'array', items: ref('StoredObject') }, truncated: { type: 'boolean' }, cursor: str('Present when truncated') }, ['objects', 'truncated']),
+        schema: objectSchema({ objects: { type: 'array', items: schemaRef('StoredObject') }, truncated: { type: 'boolean' }, cursor: stringSchema('Present when truncated') }, ['objects', 'truncated']),
         description: 'Objects',
       },
     }),
@@ -148,10 +148,10 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
   if (manifest.features.includes('ai')) {
     const asyncFlag = { async: { type: 'boolean', description: 'Run as a job: 202 {job_id}, poll GET /v1/jobs/{id}' } };
     operations.push(
-      api('post', '/v1/ai/text-generate', 'Generate text with Workers AI', { body: obj({ prompt: str(), model: str(), ...asyncFlag }, ['prompt']), ok: { status: 200, schema: obj({ text: str(), model: str() }, ['text']), description: 'Generated text' }, errors: [400, 401, 413, 429, 502] }),
-      api('post', '/v1/ai/summarize', 'Summarize text with Workers AI', { body: obj({ text: str(), ...asyncFlag }, ['text']), ok: { status: 200, schema: obj({ summary: str(), model: str() }, ['summary']), description: 'Summary' }, errors: [400, 401, 413, 429, 502] }),
-      api('post', '/v1/ai/image-generate', 'Generate an image, stored in R2 under your prefix', { body: obj({ prompt: str(), model: str(), ...asyncFlag }, ['prompt']), ok: { status: 200, schema: obj({ key: str(), model: str() }, ['key']), description: 'Stored image key' }, errors: [400, 401, 413, 429, 502] }),
-      api('get', '/v1/jobs/{id}', 'Poll an asynchronous job (owner only)', { ok: { status: 200, schema: ref('Job'), description: 'Job state' }, errors: [401, 404, 429] }),
+      api('post', '/v1/ai/text-generate', 'Generate text with Workers AI', { body: objectSchema({ prompt: stringSchema(), model: stringSchema(), ...asyncFlag }, ['prompt']), ok: { status: 200, schema: objectSchema({ text: stringSchema(), model: stringSchema() }, ['text']), description: 'Generated text' }, errors: [400, 401, 413, 429, 502] }),
+      api('post', '/v1/ai/summarize', 'Summarize text with Workers AI', { body: objectSchema({ text: stringSchema(), ...asyncFlag }, ['text']), ok: { status: 200, schema: objectSchema({ summary: stringSchema(), model: stringSchema() }, ['summary']), description: 'Summary' }, errors: [400, 401, 413, 429, 502] }),
+      api('post', '/v1/ai/image-generate', 'Generate an image, stored in R2 under your prefix', { body: objectSchema({ prompt: stringSchema(), model: stringSchema(), ...asyncFlag }, ['prompt']), ok: { status: 200, schema: objectSchema({ key: stringSchema(), model: stringSchema() }, ['key']), description: 'Stored image key' }, errors: [400, 401, 413, 429, 502] }),
+      api('get', '/v1/jobs/{id}', 'Poll an asynchronous job (owner only)', { ok: { status: 200, schema: schemaRef('Job'), description: 'Job state' }, errors: [401, 404, 429] }),
     );
   }
   for (const feature of ['images', 'stream'] as const) {
@@ -159,9 +159,9 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
     operations.push(
       api('post', `/v1/${feature}/direct-upload`, `A one-time Cloudflare ${feature === 'images' ? 'Images' : 'Stream'} direct upload URL`, {
         ...(feature === 'stream'
-          ? { body: obj({ maxDurationSeconds: int('1 to 21600; 3600 when absent (the body is optional)') }, []), bodyOptional: true }
+          ? { body: objectSchema({ maxDurationSeconds: integerSchema('1 to 21600; 3600 when absent (the body is optional)') }, []), bodyOptional: true }
           : {}),
-        ok: { status: 200, schema: obj({ id: str(), upload_url: str() }), description: 'Upload URL' },
+        ok: { status: 200, schema: objectSchema({ id: stringSchema(), upload_url: stringSchema() }), description: 'Upload URL' },
         errors: [...(feature === 'stream' ? [400] : []), 401, 429, 500, 502],
       }),
     );
@@ -197,8 +197,8 @@ function senderOperations(manifest: ProjectManifest): Operation[] {
       body: {
         type: 'object',
         properties: {
-          action: actionNames.length > 0 ? { type: 'string', enum: actionNames } : str(),
-          jwt: str('Session JWT, if not sent as Authorization: Bearer'),
+          action: actionNames.length > 0 ? { type: 'string', enum: actionNames } : stringSchema(),
+          jwt: stringSchema('Session JWT, if not sent as Authorization: Bearer'),
         },
         required: ['action'],
         additionalProperties: true,
@@ -219,7 +219,7 @@ function toPathItem(operation: Operation): Schema {
   };
   for (const [status, response] of Object.entries(operation.more ?? {})) responses[status] = response;
   for (const status of [...new Set(operation.errors)]) responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
-  const params = [...operation.path.matchAll(/\{([a-zA-Z0-9]+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: str() }));
+  const params = [...operation.path.matchAll(/\{([a-zA-Z0-9]+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: stringSchema() }));
   const query = (operation.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}) }));
   return {
     summary: operation.summary,
@@ -252,7 +252,7 @@ export function buildOpenApi(manifest: ProjectManifest): Schema {
       path: '/health',
       summary: 'Health of the api Worker (every Worker answers GET /health with its own service name)',
       security: 'none',
-      ok: { status: 200, schema: obj({ ok: { type: 'boolean', const: true }, service: str() }), description: 'Healthy' },
+      ok: { status: 200, schema: objectSchema({ ok: { type: 'boolean', const: true }, service: stringSchema() }), description: 'Healthy' },
       errors: [],
     });
   }
@@ -263,10 +263,10 @@ export function buildOpenApi(manifest: ProjectManifest): Schema {
   // Each path is served by one Worker: it carries that Worker's server (local URL; teams set the deployed one).
   const paths: Record<string, Schema> = {};
   for (const operation of operations) {
-    const item = (paths[operation.path] ??= {
+    paths[operation.path] ??= {
       servers: [{ url: `http://127.0.0.1:${devPorts[operation.worker]}`, description: `${operation.worker} Worker (local development)` }],
-    });
-    item[operation.method] = toPathItem(operation);
+    };
+    paths[operation.path]![operation.method] = toPathItem(operation);
   }
 
   const errorResponses = Object.fromEntries(
@@ -275,7 +275,7 @@ export function buildOpenApi(manifest: ProjectManifest): Schema {
       {
         description,
         ...(status === '429' ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } } } : {}),
-        content: { 'application/json': { schema: ref('Error') } },
+        content: { 'application/json': { schema: schemaRef('Error') } },
       },
     ]),
   );
@@ -289,11 +289,11 @@ export function buildOpenApi(manifest: ProjectManifest): Schema {
         apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'obtk_…', description: 'API key provisioned through the receiver' },
       },
       schemas: {
-        Error: obj({ error: obj({ code: str(), message: str(), request_id: str() }, ['code', 'message']) }),
-        Session: obj({ token: str(), token_type: { type: 'string', const: 'Bearer' }, expires_at: int('Unix seconds'), user: obj({ id: str(), email: str() }, ['id']) }),
-        Project: obj({ id: str(), name: str(), description: str(), ownerId: str(), memberIds: { type: 'array', items: str() }, tenant: str(), createdAt: str(), updatedAt: str() }, ['id', 'name', 'ownerId', 'memberIds', 'createdAt', 'updatedAt']),
-        StoredObject: obj({ key: str(), size: int(), etag: str(), uploaded: str(), contentType: str() }, ['key', 'size', 'etag', 'uploaded']),
-        Job: obj({ status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] }, result: {}, error: str() }, ['status']),
+        Error: objectSchema({ error: objectSchema({ code: stringSchema(), message: stringSchema(), request_id: stringSchema() }, ['code', 'message']) }),
+        Session: objectSchema({ token: stringSchema(), token_type: { type: 'string', const: 'Bearer' }, expires_at: integerSchema('Unix seconds'), user: objectSchema({ id: stringSchema(), email: stringSchema() }, ['id']) }),
+        Project: objectSchema({ id: stringSchema(), name: stringSchema(), description: stringSchema(), ownerId: stringSchema(), memberIds: { type: 'array', items: stringSchema() }, tenant: stringSchema(), createdAt: stringSchema(), updatedAt: stringSchema() }, ['id', 'name', 'ownerId', 'memberIds', 'createdAt', 'updatedAt']),
+        StoredObject: objectSchema({ key: stringSchema(), size: integerSchema(), etag: stringSchema(), uploaded: stringSchema(), contentType: stringSchema() }, ['key', 'size', 'etag', 'uploaded']),
+        Job: objectSchema({ status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] }, result: {}, error: stringSchema() }, ['status']),
       },
       responses: errorResponses,
     },

@@ -12,7 +12,7 @@ export interface DesiredFile {
    * The content already merges the team's edits (the manifest, rewritten from what is on disk): a difference
    * is an update, never a conflict.
    */
-  merged?: boolean;
+  neverConflicts?: boolean;
 }
 
 /** One entry of a plan: the same object is printed by `--dry-run` and written by apply. */
@@ -128,7 +128,7 @@ export function planFiles(desired: DesiredFile[], tree: ProjectTree, options: { 
     const existing = tree.read(file.path);
     if (existing === undefined) return { ...file, action: 'create' };
     if (existing === file.content) return { ...file, action: 'unchanged' };
-    if (file.merged) return { ...file, action: 'update', reason: 'merged with your changes' };
+    if (file.neverConflicts) return { ...file, action: 'update', reason: 'merged with your changes' };
     const origin = fileOrigin(tree, file.path, state);
     if (origin === 'appshell') return { ...file, action: 'update', reason: 'appshell output changed' };
     if (options.force) return { ...file, action: 'update', reason: 'overwrites local changes (--force)' };

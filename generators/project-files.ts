@@ -4,7 +4,7 @@ import type { DesiredFile } from './plan.js';
 import { filesUnder, outputPath, renderTemplate } from './render.js';
 import type { TemplateSource } from './template-source.js';
 import { allowScripts, appshellDevDependency, nodeNote, toolchains, type AppshellSelf } from './versions.js';
-import { buildWranglerConfig, configFileName, renderWranglerConfig } from './wrangler-config.js';
+import { buildWranglerConfig, configFileName, renderWranglerConfig, workerConfigPath } from './wrangler-config.js';
 import { renderActionRegistry } from './action-registry.js';
 import { renderExtensionRegistry } from './extension-registry.js';
 import { kvNamespaceTitle, sharedKvNamespaces } from './kv-namespaces.js';
@@ -57,7 +57,9 @@ function rootPackageJson(manifest: ProjectManifest, self: AppshellSelf): string 
     scripts: {
       // The appshell that wrote the project (a devDependency), never whatever `npx appshell` would fetch.
       dev: 'appshell dev',
-      test: 'vitest run',
+      // Format and lint (Biome, biome.jsonc) before the Workers' tests, as appshell's own `npm test` does.
+      test: 'npm run lint && vitest run',
+      lint: 'biome ci .',
       // Env types come from each Worker's wrangler config (`wrangler types`); the install writes them if absent.
       types: 'node scripts/types.mjs',
       typecheck: 'npm run typecheck --workspaces',
@@ -128,7 +130,7 @@ export function renderProject(manifest: ProjectManifest, source: TemplateSource,
     const base = `workers/${worker}`;
     const descriptor = workerDescriptors[worker];
     const config = buildWranglerConfig(manifest, worker);
-    files.push({ path: `${base}/${configFileName(manifest.configFormat)}`, content: renderWranglerConfig(config, manifest.configFormat) });
+    files.push({ path: workerConfigPath(manifest, worker), content: renderWranglerConfig(config, manifest.configFormat) });
     files.push({ path: `${base}/package.json`, content: workerPackageJson(manifest, worker) });
     files.push({ path: `${base}/.dev.vars.example`, content: devVarsExample(manifest, worker) });
     // Files written from the manifest rather than copied (the extension registry).
@@ -144,6 +146,11 @@ export function renderProject(manifest: ProjectManifest, source: TemplateSource,
       const text = source.get(`runtime/lib/${module}.ts`);
       if (text === undefined) throw new Error(`templates/runtime/lib/${module}.ts is missing (named by the ${worker} descriptor)`);
       files.push({ path: `${base}/src/lib/${module}.ts`, content: text });
+    }
+    for (const fixture of descriptor.testFixtures) {
+      const text = source.get(`runtime/test-fixtures/${fixture}.ts`);
+      if (text === undefined) throw new Error(`templates/runtime/test-fixtures/${fixture}.ts is missing (named by the ${worker} descriptor)`);
+      files.push({ path: `${base}/test/fixtures/${fixture}.ts`, content: text });
     }
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));

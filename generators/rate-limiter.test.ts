@@ -5,7 +5,9 @@ import { defaultAnswers, validateAnswers } from './answers.js';
 import { planInitWorker } from './init-worker.js';
 import { memoryTree } from './plan.js';
 import { loadTemplates, type TemplateSource } from './template-source.js';
-import { manifestFromAnswers, parseManifest, renderManifest, type ProjectManifest } from './manifest.js';
+import { renderManifest, type ProjectManifest } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
+import { parseManifest } from './manifest-read.js';
 import { buildWranglerConfig, rateLimitNamespaceId, renderWranglerConfig } from './wrangler-config.js';
 import { parseWranglerConfig } from './wrangler-config-read.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
-import { manifestFromAnswers } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
 import { planRehearsal } from './rehearsal-plan.js';
 
 const manifest = (overrides: Partial<InitAnswers> = {}) => manifestFromAnswers({ ...defaultAnswers('shop'), ...overrides });

@@ -41,10 +41,12 @@ export function renderTemplate(path: string, text: string, context: object): str
   return template(context);
 }
 
-/** Output path of a template file: `.hbs` dropped, and `gitignore` restored to `.gitignore` (npm strips dotfiles named so). */
+/** Output path of a template file: `.hbs` dropped, `gitignore` restored to `.gitignore`, `biome-config.jsonc` to `biome.jsonc`. */
 export function outputPath(path: string): string {
   const withoutHbs = path.endsWith('.hbs') ? path.slice(0, -'.hbs'.length) : path;
-  return withoutHbs.replace(/(^|\/)gitignore$/, '$1.gitignore');
+  // Both are stored under other names: npm leaves `.gitignore` out of a package, and a `biome.jsonc` inside this
+  // repository would be a second root config to Biome.
+  return withoutHbs.replace(/(^|\/)gitignore$/, '$1.gitignore').replace(/(^|\/)biome-config\.jsonc$/, '$1biome.jsonc');
 }
 
 /** The template files under one folder, with paths relative to it. */
@@ -54,4 +56,11 @@ export function filesUnder(source: TemplateSource, folder: string): [string, str
     .filter(([path]) => path.startsWith(prefix))
     .map(([path, text]) => [path.slice(prefix.length), text] as [string, string])
     .sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** One file of `templates/snippets/` (what add-route writes for a new route or action), rendered with `context`. */
+export function renderSnippet(source: TemplateSource, name: string, context: object): string {
+  const text = source.get(`snippets/${name}`);
+  if (text === undefined) throw new Error(`templates/snippets/${name} is missing`);
+  return renderTemplate(name, text, context);
 }

@@ -2,7 +2,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { describe, expect, it } from 'vitest';
 import type { WorkerName } from './answers.js';
 import { defaultAnswers } from './answers.js';
-import { manifestFromAnswers } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
 import { planLocalSecrets, quoteDotenvValue, type LocalSecretsInput } from './secrets-local.js';
 
 const manifest = manifestFromAnswers({ ...defaultAnswers('shop'), identity: 'supabase', supabaseUrl: 'https://abcd.supabase.co' });

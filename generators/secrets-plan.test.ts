@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkerName } from './answers.js';
 import { defaultAnswers } from './answers.js';
-import { manifestFromAnswers } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
 import { describeSource, maxSecretsPerBulkCall, missingOnDeployed, planFirstDeploySecrets, planPush, planSecrets, providedSecrets, type RemoteState, type SecretRow, type WorkerSecrets } from './secrets-plan.js';
 
 // Assertions name the secrets they are about, so Worker descriptors may gain secrets without breaking these.

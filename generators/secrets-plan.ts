@@ -1,6 +1,6 @@
 import type { WorkerName } from './answers.js';
 import type { ProjectManifest } from './manifest.js';
-import { configFileName } from './wrangler-config.js';
+import { workerConfigPath } from './wrangler-config.js';
 import { scriptName, workerDescriptors } from './workers/index.js';
 
 /** What `wrangler secret list` told about one Worker of one environment. */
@@ -57,7 +57,7 @@ export function describeSource(row: Pick<SecretRow, 'source' | 'sharedGroup'>): 
 export function planSecrets(manifest: ProjectManifest, env: string, remote: ReadonlyMap<WorkerName, RemoteState>): WorkerSecrets[] {
   return manifest.workers.map((worker) => {
     const state = remote.get(worker) ?? { kind: 'unknown', why: 'not asked' };
-    const base = { worker, scriptName: scriptName(manifest.name, worker, env), configPath: `workers/${worker}/${configFileName(manifest.configFormat)}` };
+    const base = { worker, scriptName: scriptName(manifest.name, worker, env), configPath: workerConfigPath(manifest, worker) };
     const secrets = workerDescriptors[worker].bindings(manifest).secrets.map((secret): SecretRow => {
       // A value in the rotation slot counts: after --finish-rotation it may be the only one left.
       const isSet = state.kind === 'exists' && (state.names.has(secret.name) || (secret.rotationSlot !== undefined && state.names.has(secret.rotationSlot)));

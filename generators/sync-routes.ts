@@ -1,5 +1,5 @@
 import { renderActionFiles, renderActionIndexFiles } from './add-action.js';
-import { renderRouteFiles, renderRouteIndexFiles } from './add-route.js';
+import { renderRouteFiles, renderManifestAndDerivedFiles } from './add-route.js';
 import type { ProjectManifest } from './manifest.js';
 import { planFiles, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
 import type { TemplateSource } from './template-source.js';
@@ -17,7 +17,7 @@ function missingHandlerFiles(files: DesiredFile[], tree: ProjectTree): DesiredFi
  */
 export function planSyncRoutes(input: { manifest: ProjectManifest; tree: ProjectTree; source: TemplateSource; force: boolean }): PlannedFile[] {
   const { manifest, tree, source } = input;
-  const desired: DesiredFile[] = [...renderRouteIndexFiles(manifest)];
+  const desired: DesiredFile[] = [...renderManifestAndDerivedFiles(manifest)];
   if (manifest.workers.includes('api')) {
     for (const route of manifest.routes) desired.push(...missingHandlerFiles(renderRouteFiles(route, source), tree));
   }

@@ -1,5 +1,5 @@
 import { defaultAnswers, type WorkerName } from './answers.js';
-import { manifestFromAnswers } from './manifest.js';
+import { manifestFromAnswers } from './manifest-defaults.js';
 import { devVarsExample, templateContext } from './project-files.js';
 import { renderTemplate } from './render.js';
 import { buildWranglerConfig, renderWranglerConfig } from './wrangler-config.js';

@@ -11,6 +11,11 @@ describe('toolchains', () => {
     }
   });
 
+  it('pins the Biome this repository lints with in both sets, so a generated project checks its code as appshell does', () => {
+    const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    for (const set of Object.values(toolchains)) expect(set.tooling['@biomejs/biome']).toBe(own.devDependencies['@biomejs/biome']);
+  });
+
   it('denies the same install scripts as the repository, so a clean install runs none and warns of none', () => {
     const own = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
     expect(own.allowScripts).toEqual(allowScripts);

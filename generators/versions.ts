@@ -41,6 +41,8 @@ export const toolchains = {
       '@aws-crypto/sha256-js': '5.2.0',
       // The Node side of the tests (stand-ins under test/support) type-checks with Node's types: Node 20's.
       '@types/node': '20.19.43',
+      // The formatter and linter of `npm run lint`: the one appshell's own code is checked with (biome.jsonc).
+      '@biomejs/biome': '2.6.9',
     },
     /** The newest date wrangler 4.86.0's workerd (1.20260426) knows; newer dates make `wrangler dev` warn and fall back. */
     compatibilityDate: '2026-04-20',
@@ -72,6 +74,8 @@ export const toolchains = {
       '@aws-crypto/sha256-js': '5.2.0',
       // Node 24 LTS's types, newest release.
       '@types/node': '24.19.4',
+      // The same Biome in both sets: its rules (biome.jsonc) are the repository's, checked with this version.
+      '@biomejs/biome': '2.6.9',
     },
     /** The tests run in the plugin's workerd (1.20261102), older than wrangler's (1.20261117): the older one bounds it. */
     compatibilityDate: '2026-11-02',

@@ -5,6 +5,10 @@ import { parse as parseJsonc } from 'comment-json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, runCli } from './support/cli.js';
 
+/** The parts of the api Worker's wrangler.jsonc these tests read. */
+type EdgeApiBlock = { ratelimits?: unknown };
+type EdgeApiConfig = EdgeApiBlock & { vars: Record<string, string>; durable_objects?: unknown; env: { staging: EdgeApiBlock; production: EdgeApiBlock } };
+
 // `init-worker --rate-limiter edge`: the api Worker counts with Workers Rate Limiting bindings instead of the
 // RateLimiter Durable Object. The generated project's own tests run it in workerd with the real (local) binding.
 describe('init-worker --rate-limiter edge', () => {
@@ -24,7 +28,7 @@ describe('init-worker --rate-limiter edge', () => {
     expect(init.exitCode).toBe(0);
     const manifest = JSON.parse(await readFile(join(project, 'appshell.json'), 'utf8'));
     expect(manifest.rateLimiter).toBe('edge');
-    const config = parseJsonc(await readFile(join(project, 'workers/api/wrangler.jsonc'), 'utf8')) as Record<string, any>;
+    const config = parseJsonc(await readFile(join(project, 'workers/api/wrangler.jsonc'), 'utf8')) as unknown as EdgeApiConfig;
     expect(config.vars.RATE_LIMITER_MODE).toBe('edge');
     expect(config.durable_objects).toBeUndefined();
     for (const block of [config, config.env.staging, config.env.production]) {

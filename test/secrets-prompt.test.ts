@@ -23,7 +23,7 @@ async function inTerminal(root: string, env: Record<string, string>, args: strin
     screen += chunk.toString('utf8');
     const answer = answers[next];
     // Read the text without colours and without line breaks (a long message wraps).
-    if (answer && answer.when.test(screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\r\n]/g, ''))) {
+    if (answer?.when.test(screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\r\n]/g, ''))) {
       next++;
       child.stdin!.write(answer.keys);
     }

@@ -85,8 +85,8 @@ describe('appshell secrets --push', () => {
     expect(signing).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(Buffer.from(signing.slice(6), 'base64').length).toBeGreaterThanOrEqual(32);
     expect(sent['workers/receiver/wrangler.toml']!.SIGNING_SECRETS).toBe(signing);
-    expect(result.stdout).toMatch(/To push:\n(.*\n)*  demo-api-staging \(workers\/api\/wrangler\.toml --env staging\): SESSION_JWT_SECRET\n/);
-    expect(result.stdout).toMatch(/  pushed \d+ secret\(s\) to demo-api-staging\n/);
+    expect(result.stdout).toMatch(/To push:\n(.*\n)* {2}demo-api-staging \(workers\/api\/wrangler\.toml --env staging\): SESSION_JWT_SECRET\n/);
+    expect(result.stdout).toMatch(/ {2}pushed \d+ secret\(s\) to demo-api-staging\n/);
     expect(result.stdout).toContain('Done: 4 Worker(s) updated for staging.');
     expect((await state())['demo-auth-shim-production']).toEqual(['OLD']); // another environment is left alone
 

@@ -1,6 +1,7 @@
 import { renderActionFiles } from '../add-action.js';
 import { renderRouteFiles } from '../add-route.js';
-import { manifestFileName, parseManifest, renderManifest, templateVersion as cliTemplateVersion, type ProjectManifest } from '../manifest.js';
+import { manifestFileName, renderManifest, templateVersion as cliTemplateVersion, type ProjectManifest } from '../manifest.js';
+import { parseManifest } from '../manifest-read.js';
 import {
   basePath,
   hashContent,

@@ -19,7 +19,8 @@ export const api = {
   name: 'api',
   summary: 'verifies the session JWT, rate-limits per user, serves R2, Workers AI, Images/Stream uploads and extension routes',
   requires: [],
-  runtimeModules: [...baseRuntimeModules, 'session-token', 'rate-limiter', 'rate-limit-decision', 'edge-rate-limiter', 'json-body', 'api-keys'],
+  runtimeModules: [...baseRuntimeModules, 'session-token', 'session-refusal', 'rate-limiter', 'rate-limit-decision', 'edge-rate-limiter', 'json-body', 'api-keys'],
+  testFixtures: ['session-test-keys'],
   cors: true,
   dependencies: ['hono', 'jose', 'aws4fetch'],
   bindings(manifest) {

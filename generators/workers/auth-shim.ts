@@ -9,7 +9,8 @@ export const authShim = {
   summary: 'turns an identity-provider token into a short-lived session JWT',
   requires: [],
   // session-token: the api Worker's verifier, used by test/api-contract.test.ts to prove the tokens fit it.
-  runtimeModules: [...baseRuntimeModules, 'rate-limiter', 'rate-limit-decision', 'session-token'],
+  runtimeModules: [...baseRuntimeModules, 'rate-limiter', 'rate-limit-decision', 'session-token', 'json-body'],
+  testFixtures: [],
   cors: true,
   dependencies: ['hono', 'jose', '@instantdb/admin'],
   bindings(manifest) {

@@ -5,7 +5,8 @@ export const receiver = {
   name: 'receiver',
   summary: 'verifies signed requests, refuses replays and dispatches actions to handlers',
   requires: [],
-  runtimeModules: [...baseRuntimeModules, 'json-body', 'session-token', 'webhook-signature', 'api-keys'],
+  runtimeModules: [...baseRuntimeModules, 'json-body', 'session-token', 'session-refusal', 'webhook-signature', 'api-keys'],
+  testFixtures: ['session-test-keys', 'signing-secrets'],
   cors: false,
   dependencies: ['hono', 'jose', 'standardwebhooks'],
   bindings(manifest) {

@@ -6,6 +6,7 @@ export const sender = {
   requires: ['receiver'],
   // webhook-signature: Standard Webhooks signing; session-token: only its Bearer header parser.
   runtimeModules: [...baseRuntimeModules, 'json-body', 'session-token', 'webhook-signature'],
+  testFixtures: ['session-test-keys', 'signing-secrets'],
   cors: true,
   dependencies: ['hono', 'jose', 'standardwebhooks'],
   bindings() {

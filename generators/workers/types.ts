@@ -55,6 +55,7 @@ export interface WorkerBindings {
  *   summary: 'verifies signed requests and dispatches actions',
  *   requires: [],
  *   runtimeModules: ['app', 'errors', 'log'],
+ *   testFixtures: ['signing-secrets'],
  *   cors: false,
  *   dependencies: ['hono'],
  *   bindings: () => ({ vars: {}, kvNamespaces: [], ... }),
@@ -67,6 +68,11 @@ export interface WorkerDescriptor {
   requires: WorkerName[];
   /** Files of `templates/runtime/lib/` copied into `src/lib/` (without `.ts`). */
   runtimeModules: string[];
+  /**
+   * Files of `templates/runtime/test-fixtures/` copied into `test/fixtures/` (without `.ts`): test keys and secrets
+   * several Workers' tests share. In the repository each is a symbolic link to the one copy.
+   */
+  testFixtures: string[];
   /** Whether the Worker answers browsers: its vars then carry `ALLOWED_ORIGINS` for each environment. */
   cors: boolean;
   /** npm packages the Worker imports at runtime. */

@@ -30,6 +30,20 @@ export async function readJsonObject(c: Context, maxBytes: number): Promise<Reco
 
 /** Reads a stream, stopping with 413 as soon as it passes `maxBytes` (a chunked body has no length). */
 export async function readAtMost(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+  const bytes = await readBoundedBody(body, maxBytes);
+  if (bytes === null) throw new ApiError(413, 'too_large', `Body over ${maxBytes} bytes`);
+  return bytes;
+}
+
+/**
+ * A stream's bytes, or `null` as soon as it passes `maxBytes` (the rest is not read): for callers that turn "too
+ * large" into a tagged result rather than an error.
+ *
+ * @example
+ * const bytes = await readBoundedBody(request.body, 8 * 1024);
+ * if (bytes === null) return { ok: false, reason: 'body_too_large' };
+ */
+export async function readBoundedBody(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | null> {
   if (!body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -40,7 +54,7 @@ export async function readAtMost(body: ReadableStream<Uint8Array> | null, maxByt
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new ApiError(413, 'too_large', `Body over ${maxBytes} bytes`);
+      return null;
     }
     chunks.push(value);
   }

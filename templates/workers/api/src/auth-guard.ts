@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ApiEnv, Env } from './env.js';
 import { ApiError } from './lib/errors.js';
+import { invalidTokenError, sessionTokenRefusal } from './lib/session-refusal.js';
 import {
   readBearerToken,
-  sessionFailureStatus,
   sessionVerifierFromEnv,
   type SessionTokenFailure,
   type AuthContext,
@@ -67,6 +67,9 @@ async function checkCredential(
   return verifierFor(env)(credential);
 }
 
+/** RFC 6750 §3.1: a refused bearer token gets the challenge with the `invalid_token` error code (a fresh object each time). */
+const bearerChallenge = () => ({ 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+
 /** The one mapping from a refusal reason to what the client sees. */
 export function refusal(reason: AuthFailure): ApiError {
   switch (reason) {
@@ -74,19 +77,10 @@ export function refusal(reason: AuthFailure): ApiError {
       // RFC 6750 §3.1: a request without credentials gets the challenge without an error code.
       return new ApiError(401, 'unauthorized', 'Authentication required', { 'WWW-Authenticate': 'Bearer' });
     case 'api_keys_disabled':
-      return invalidToken();
-    default: {
-      const { status, code } = sessionFailureStatus(reason);
-      if (status === 401) return invalidToken();
-      return new ApiError(status, code, status === 502 ? 'Could not verify credentials' : 'Server misconfigured');
-    }
+      return invalidTokenError(bearerChallenge());
+    default:
+      return sessionTokenRefusal(reason, bearerChallenge());
   }
-}
-
-function invalidToken(): ApiError {
-  return new ApiError(401, 'invalid_token', 'Invalid or expired token', {
-    'WWW-Authenticate': 'Bearer error="invalid_token"',
-  });
 }
 
 /**

@@ -118,7 +118,12 @@ describe('Workers AI over HTTPS (AI_MODE=http)', () => {
 describe('Workers AI through the binding (AI_MODE=binding, or unset with an AI binding)', () => {
   function fakeAi(answer: (model: string, input: Record<string, unknown>) => unknown): { ai: Ai; calls: [string, unknown][] } {
     const calls: [string, unknown][] = [];
-    const ai = { run: async (model: string, input: Record<string, unknown>) => (calls.push([model, input]), answer(model, input)) };
+    const ai = {
+      run: async (model: string, input: Record<string, unknown>) => {
+        calls.push([model, input]);
+        return answer(model, input);
+      },
+    };
     return { ai: ai as unknown as Ai, calls };
   }
 

@@ -1,3 +1,4 @@
+import { readBoundedBody } from './lib/json-body.js';
 import { maxBodyBytes, type Checked } from './refusals.js';
 
 /** Longest identity token accepted; anything longer is refused before it reaches the provider. */
@@ -19,7 +20,7 @@ export async function readTokenFromBody(request: Request, field: string): Promis
   if (!isJsonContentType(request.headers.get('content-type'))) return { ok: false, reason: 'unsupported_content_type' };
   const declaredLength = Number(request.headers.get('content-length') ?? '0');
   if (declaredLength > maxBodyBytes) return { ok: false, reason: 'body_too_large' };
-  const bytes = await readAtMost(request, maxBodyBytes);
+  const bytes = await readBoundedBody(request.body, maxBodyBytes);
   if (bytes === null) return { ok: false, reason: 'body_too_large' };
 
   let body: unknown;
@@ -41,29 +42,4 @@ export async function readTokenFromBody(request: Request, field: string): Promis
 /** `application/json`, with or without parameters such as `charset=utf-8`. */
 function isJsonContentType(header: string | null): boolean {
   return header?.split(';')[0]?.trim().toLowerCase() === 'application/json';
-}
-
-/** The body's bytes, or `null` as soon as it passes `limit` (the rest is not read). */
-async function readAtMost(request: Request, limit: number): Promise<Uint8Array | null> {
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }

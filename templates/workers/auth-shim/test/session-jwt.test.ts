@@ -59,7 +59,7 @@ describe('HS256 signing key', () => {
 
   it.each([
     ['a 31-byte secret', 'x'.repeat(31)],
-    ['a 31-byte secret of multi-byte characters counted in bytes', 'é'.repeat(15) + 'x'],
+    ['a 31-byte secret of multi-byte characters counted in bytes', `${'é'.repeat(15)}x`],
     ['an empty secret', ''],
     ['no secret at all', undefined],
   ])('%s -> 500 misconfigured, the secret printed nowhere', async (_name, secret) => {

@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import type { ReceiverAction } from './actions/types.js';
 import type { ReceiverEnv } from './env.js';
 import { ApiError } from './lib/errors.js';
-import { sessionFailureStatus, sessionVerifierFromEnv, type SessionTokenFailure } from './lib/session-token.js';
+import { sessionTokenRefusal } from './lib/session-refusal.js';
+import { sessionVerifierFromEnv, type SessionTokenFailure } from './lib/session-token.js';
 
 export { maxInboxBytes } from './signed-request.js';
 
@@ -12,9 +13,7 @@ type UserFailure = SessionTokenFailure | 'no_token';
 /** The one mapping from a user refusal to what the caller sees: a generic 401 unless the server is at fault. */
 function userRefusal(reason: UserFailure): ApiError {
   if (reason === 'no_token') return new ApiError(401, 'invalid_token', 'A signed-in user is required');
-  const { status, code } = sessionFailureStatus(reason);
-  if (status === 401) return new ApiError(401, 'invalid_token', 'Invalid or expired token');
-  return new ApiError(status, code, status === 502 ? 'Could not verify credentials' : 'Server misconfigured');
+  return sessionTokenRefusal(reason);
 }
 
 function parseEnvelope(body: Uint8Array): Record<string, unknown> {

@@ -81,13 +81,18 @@ function streamDirectUpload(body: string, reply: Reply): void {
   try {
     input = JSON.parse(body) as typeof input;
   } catch {
-    return failure(reply, 400, 10005, 'invalid JSON');
+    failure(reply, 400, 10005, 'invalid JSON');
+    return;
   }
   const duration = input.maxDurationSeconds;
   if (!Number.isInteger(duration) || (duration as number) < 1 || (duration as number) > 21600) {
-    return failure(reply, 400, 10005, 'maxDurationSeconds must be 1 to 21600');
+    failure(reply, 400, 10005, 'maxDurationSeconds must be 1 to 21600');
+    return;
   }
-  if (input.creator !== undefined && (typeof input.creator !== 'string' || input.creator.length > 64)) return failure(reply, 400, 10005, 'bad creator');
+  if (input.creator !== undefined && (typeof input.creator !== 'string' || input.creator.length > 64)) {
+    failure(reply, 400, 10005, 'bad creator');
+    return;
+  }
   const uid = randomUUID().replace(/-/g, '');
   success(reply, { uid, uploadURL: `https://upload.videodelivery.net/${uid}`, watermark: null, scheduledDeletion: null });
 }
