@@ -2,7 +2,7 @@ import type { WorkerName } from './answers.js';
 import { boundKvNamespaceId, kvNamespaceTitle, sharedKvNamespaces, withKvNamespaceIds, type KvNamespaceEntry } from './kv-namespaces.js';
 import { manifestFileName, renderManifest, type ProjectManifest } from './manifest.js';
 import { fileOrigin, planFiles, readState, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
-import { buildWranglerConfig, renderWranglerConfig, workerConfigPath } from './wrangler-config.js';
+import { buildWranglerConfig, renderWranglerConfig, workerConfigPath, type WranglerConfig } from './wrangler-config.js';
 import { parseWranglerConfig } from './wrangler-config-read.js';
 import { scriptName, workerDescriptors } from './workers/index.js';
 
@@ -52,7 +52,7 @@ function readHolderConfig(tree: ProjectTree, manifest: ProjectManifest, worker: 
   const path = workerConfigPath(manifest, worker);
   const text = tree.read(path);
   if (text === undefined) return undefined;
-  let config;
+  let config: WranglerConfig;
   try {
     config = parseWranglerConfig(text, manifest.configFormat);
   } catch (error) {
