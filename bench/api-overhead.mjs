@@ -222,7 +222,12 @@ async function main() {
           durableObjects: { COUNTER: sqliteObject('UserCounter') },
           unsafeDirectSockets: socket,
         },
-        apiWorker('api-exact', apiScript, { durableObjects: { RATE_LIMITER: sqliteObject('RateLimiter') } }, { RATE_LIMITER_MODE: 'exact' }),
+        apiWorker(
+          'api-exact',
+          apiScript,
+          { durableObjects: { RATE_LIMITER: sqliteObject('RateLimiter') } },
+          { RATE_LIMITER_MODE: 'exact' },
+        ),
         apiWorker(
           'api-edge',
           apiScript,
@@ -265,14 +270,24 @@ async function main() {
     const targets = [
       { id: 'bare', label: 'bare "hello" Worker', url: `${helloUrl}/`, headers: {} },
       { id: 'floor', label: 'floor: one RPC to a Durable Object counting in memory', url: `${floorUrl}/`, headers: {} },
-      { id: 'peerHello', label: 'peer (Hono + hono/jwt + per-user DO counter), `GET /v1/hello`', url: `${peerUrl}/v1/hello`, headers: auth },
+      {
+        id: 'peerHello',
+        label: 'peer (Hono + hono/jwt + per-user DO counter), `GET /v1/hello`',
+        url: `${peerUrl}/v1/hello`,
+        headers: auth,
+      },
       { id: 'peerProjects', label: 'peer, `GET /v1/projects` (+ KV list + get)', url: `${peerUrl}/v1/projects`, headers: auth },
       { id: 'health', label: 'api `GET /health` (pipeline alone)', url: `${exactUrl}/health`, headers: {} },
       { id: 'exactHello', label: 'api exact, `GET /v1/hello` (guard + limiter)', url: `${exactUrl}/v1/hello`, headers: auth },
       { id: 'exactProjects', label: 'api exact, `GET /v1/projects` (guard + limiter + KV)', url: `${exactUrl}/v1/projects`, headers: auth },
       { id: 'edgeHello', label: 'api edge, `GET /v1/hello`', url: `${edgeUrl}/v1/hello`, headers: auth },
       { id: 'edgeProjects', label: 'api edge, `GET /v1/projects`', url: `${edgeUrl}/v1/projects`, headers: auth },
-      { id: 'guardHello', label: 'instrument: api with the limiter cut out, `GET /v1/hello` (guard only)', url: `${guardOnlyUrl}/v1/hello`, headers: auth },
+      {
+        id: 'guardHello',
+        label: 'instrument: api with the limiter cut out, `GET /v1/hello` (guard only)',
+        url: `${guardOnlyUrl}/v1/hello`,
+        headers: auth,
+      },
     ];
     const samples = new Map(targets.map((target) => [target.id, concurrencies.map(() => [])]));
     for (let round = 1; round <= rounds; round += 1) {
@@ -280,7 +295,9 @@ async function main() {
         for (const [index, connections] of concurrencies.entries()) {
           const run = await measure(target, connections);
           samples.get(target.id)[index].push(run);
-          console.error(`round ${round}/${rounds} ${target.label} @${connections}: p50 ${run.p50.toFixed(3)} ms, ${run.rps.toFixed(0)} req/s`);
+          console.error(
+            `round ${round}/${rounds} ${target.label} @${connections}: p50 ${run.p50.toFixed(3)} ms, ${run.rps.toFixed(0)} req/s`,
+          );
         }
       }
     }

@@ -44,13 +44,15 @@ function body(totalBytes) {
 
 /** workerd processes started by Miniflare, by pid (their peak RSS is what the Worker costs). */
 function workerdPids() {
-  return readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workerd');
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workerd');
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** The largest `field` (VmRSS: resident now; VmHWM: the resident peak so far) among `pids`, in MiB. */
@@ -73,7 +75,14 @@ async function scenario(label, worker, path, headers, options = {}) {
   for (let run = 0; run < runs; run += 1) results.push(await runOnce(label, worker, path, headers, options));
   const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const seconds = median(results.map((result) => result.seconds));
-  return { label, mb: results[0].mb, seconds, mbps: results[0].mb / seconds, idle: median(results.map((result) => result.idle)), peak: Math.max(...results.map((result) => result.peak)) };
+  return {
+    label,
+    mb: results[0].mb,
+    seconds,
+    mbps: results[0].mb / seconds,
+    idle: median(results.map((result) => result.idle)),
+    peak: Math.max(...results.map((result) => result.peak)),
+  };
 }
 
 async function runOnce(label, worker, path, headers, { bytes = totalBytes, chunked = false } = {}) {
@@ -108,11 +117,25 @@ const outDir = mkdtempSync(join(tmpdir(), 'appshell-r2-bench-'));
 try {
   const apiScript = join(outDir, 'api.mjs');
   await build({
-    entryPoints: [join(root, 'templates/workers/api/src/index.ts')], outfile: apiScript, bundle: true, format: 'esm', platform: 'neutral',
-    target: 'es2022', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], external: ['cloudflare:*', 'node:*'], logLevel: 'error',
+    entryPoints: [join(root, 'templates/workers/api/src/index.ts')],
+    outfile: apiScript,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external: ['cloudflare:*', 'node:*'],
+    logLevel: 'error',
   });
-  const token = await new SignJWT({ roles: [] }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject('bench_user').setIssuer('bench-auth')
-    .setAudience('bench-api').setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(secret));
+  const token = await new SignJWT({ roles: [] })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject('bench_user')
+    .setIssuer('bench-auth')
+    .setAudience('bench-api')
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(secret));
   const common = { modules: true, compatibilityDate, compatibilityFlags: ['nodejs_compat'], r2Buckets: ['R2'] };
   const direct = await scenario('direct `R2.put(request.body)`', { ...common, name: 'direct', script: directSource }, '/', {});
   const api = {
@@ -122,34 +145,54 @@ try {
     modulesRoot: outDir,
     kvNamespaces: ['PROJECTS', 'API_KEYS'],
     durableObjects: { RATE_LIMITER: { className: 'RateLimiter', useSQLite: true } },
-    bindings: { SESSION_JWT_ALG: 'HS256', SESSION_JWT_ISSUER: 'bench-auth', SESSION_JWT_AUDIENCE: 'bench-api', SESSION_JWT_SECRET: secret, MAX_UPLOAD_BYTES: String(totalBytes), ALLOWED_ORIGINS: '' },
+    bindings: {
+      SESSION_JWT_ALG: 'HS256',
+      SESSION_JWT_ISSUER: 'bench-auth',
+      SESSION_JWT_AUDIENCE: 'bench-api',
+      SESSION_JWT_SECRET: secret,
+      MAX_UPLOAD_BYTES: String(totalBytes),
+      ALLOWED_ORIGINS: '',
+    },
   };
   const upload = '/v1/r2/upload?key=bench.bin&contentType=application/octet-stream';
   const authorization = { authorization: `Bearer ${token}` };
   const proxy = await scenario('api `POST /v1/r2/upload`, Content-Length', api, upload, authorization);
   const chunked = await scenario('api `POST /v1/r2/upload`, chunked (multipart)', api, upload, authorization, { chunked: true });
-  const quarter = await scenario('api `POST /v1/r2/upload`, Content-Length, ¼ of the bytes', api, upload, authorization, { bytes: totalBytes / 4 });
-  const directQuarter = await scenario('direct `R2.put(request.body)`, ¼ of the bytes', { ...common, name: 'direct', script: directSource }, '/', {}, { bytes: totalBytes / 4 });
+  const quarter = await scenario('api `POST /v1/r2/upload`, Content-Length, ¼ of the bytes', api, upload, authorization, {
+    bytes: totalBytes / 4,
+  });
+  const directQuarter = await scenario(
+    'direct `R2.put(request.body)`, ¼ of the bytes',
+    { ...common, name: 'direct', script: directSource },
+    '/',
+    {},
+    { bytes: totalBytes / 4 },
+  );
   const rows = [direct, proxy, chunked, directQuarter, quarter];
   const table = [
     `Node ${process.version}, Miniflare/workerd (wrangler's) with local R2 on this machine, bytes streamed from Node over 127.0.0.1, ${runs} runs per row, each in a fresh workerd (median MB/s; the highest peak); memory read from /proc/<workerd pid>/status (VmRSS before, VmHWM after).`,
     '',
     '| path | MB | MB/s | seconds | workerd idle RSS MiB | workerd peak RSS MiB |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((row) => `| ${row.label} | ${row.mb} | ${row.mbps.toFixed(1)} | ${row.seconds.toFixed(2)} | ${row.idle.toFixed(0)} | ${row.peak.toFixed(0)} |`),
+    ...rows.map(
+      (row) =>
+        `| ${row.label} | ${row.mb} | ${row.mbps.toFixed(1)} | ${row.seconds.toFixed(2)} | ${row.idle.toFixed(0)} | ${row.peak.toFixed(0)} |`,
+    ),
     '',
     `- Proxy throughput with Content-Length = **${((proxy.mbps / direct.mbps) * 100).toFixed(0)} %** of direct (goal ≥ 50 %); chunked ${((chunked.mbps / direct.mbps) * 100).toFixed(0)} %.`,
     `- How: a body with Content-Length goes to one \`R2.put\` as it is (the runtime knows its length, so nothing passes through JavaScript); a chunked body is cut into 8 MiB multipart parts, so at most one part is held; over \`MAX_UPLOAD_BYTES\` the put or the multipart upload is aborted.`,
     `- Peak memory: proxy ${proxy.peak.toFixed(0)} MiB vs direct ${direct.peak.toFixed(0)} MiB for ${args.mb} MB; at ${args.mb / 4} MB proxy ${quarter.peak.toFixed(0)} MiB vs direct ${directQuarter.peak.toFixed(0)} MiB. The proxy adds ${(proxy.peak - direct.peak).toFixed(0)} MiB at ${args.mb} MB and ${(quarter.peak - directQuarter.peak).toFixed(0)} MiB at ${args.mb / 4} MB: what grows with the size grows as much under the direct put (local R2), so the Worker holds no more of the body as it grows (buffering it would add ${args.mb} MiB).`,
-    '- Local R2 writes to this machine\'s disk and the cores are shared: compare changes on one machine, not with the edge.',
+    "- Local R2 writes to this machine's disk and the cores are shared: compare changes on one machine, not with the edge.",
   ].join('\n');
   console.log(table);
   if (args.write) {
     const path = join(root, 'bench/README.md');
     let readme = readFileSync(path, 'utf8');
     const section = `<!-- r2-upload:begin -->\n${table}\n<!-- r2-upload:end -->`;
-    if (readme.includes('<!-- r2-upload:begin -->')) readme = readme.replace(/<!-- r2-upload:begin -->[\s\S]*<!-- r2-upload:end -->/, section);
-    else readme += `\n## R2 proxy upload (issue: API storage)\n\n\`node bench/r2-upload.mjs --write\`: the API Worker's proxy upload against a bare \`R2.put\` of the same bytes, and workerd's peak memory. Goal: ≥ 50 % of direct throughput, flat memory.\n\n${section}\n`;
+    if (readme.includes('<!-- r2-upload:begin -->'))
+      readme = readme.replace(/<!-- r2-upload:begin -->[\s\S]*<!-- r2-upload:end -->/, section);
+    else
+      readme += `\n## R2 proxy upload (issue: API storage)\n\n\`node bench/r2-upload.mjs --write\`: the API Worker's proxy upload against a bare \`R2.put\` of the same bytes, and workerd's peak memory. Goal: ≥ 50 % of direct throughput, flat memory.\n\n${section}\n`;
     writeFileSync(path, readme);
   }
 } finally {

@@ -86,11 +86,14 @@ const fmt = (value) => (Number.isNaN(value) ? '–' : value.toFixed(1));
 const table = [
   `${label}: Node ${process.version}, ${runs} run(s)${argv.includes('--load') ? ', one core kept busy by another process' : ', idle machine'};`,
   `\`node bench/test-suites.mjs ${argv.filter((arg) => arg !== '--write').join(' ')}\`.`,
-  'import / tests: vitest\'s own figures (for the repository, those of its last vitest run, the e2e suite).',
+  "import / tests: vitest's own figures (for the repository, those of its last vitest run, the e2e suite).",
   '',
   '| run | suite | import s | tests s | wall s | result |',
   '| ---: | --- | ---: | ---: | ---: | --- |',
-  ...rows.map((row) => `| ${row.run} | ${row.what} | ${fmt(row.import)} | ${fmt(row.tests)} | ${fmt(row.wall)} | ${row.status === 0 ? row.summary : `FAILED (exit ${row.status}): ${row.summary}`} |`),
+  ...rows.map(
+    (row) =>
+      `| ${row.run} | ${row.what} | ${fmt(row.import)} | ${fmt(row.tests)} | ${fmt(row.wall)} | ${row.status === 0 ? row.summary : `FAILED (exit ${row.status}): ${row.summary}`} |`,
+  ),
 ].join('\n');
 console.log(table);
 if (argv.includes('--write')) {

@@ -18,4 +18,5 @@ export interface AddRouteFlags {
 }
 
 /** What to do about generated files the team edited. */
-export const moveEditsOrForceSuggestion = 'Move your changes into appshell.json or the handler files, or re-run with --force to overwrite them.';
+export const moveEditsOrForceSuggestion =
+  'Move your changes into appshell.json or the handler files, or re-run with --force to overwrite them.';

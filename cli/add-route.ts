@@ -45,14 +45,17 @@ export async function runAddRoute(target: string | undefined, flags: AddRouteFla
   });
   if (!plan.ok) throw usageError(plan.message);
   const { route } = plan;
-  await applyUnlessAlreadyThere({ root, newProject: false, files: plan.files }, {
-    alreadyThere: plan.alreadyThere,
-    nothingToChange: `${route.methods.join(',')} ${route.path} is already a route: nothing to change.`,
-    heading: `${flags.dryRun ? 'Plan for' : 'Adding'} ${route.methods.join(',')} ${route.path} (handler src/extensions/${route.handler}.ts)`,
-    done: `Done. Edit workers/api/src/extensions/${route.handler}.ts; its test is workers/api/test/extensions/${route.handler}.test.ts.`,
-    dryRun: flags.dryRun,
-    conflictSuggestion: moveEditsOrForceSuggestion,
-  });
+  await applyUnlessAlreadyThere(
+    { root, newProject: false, files: plan.files },
+    {
+      alreadyThere: plan.alreadyThere,
+      nothingToChange: `${route.methods.join(',')} ${route.path} is already a route: nothing to change.`,
+      heading: `${flags.dryRun ? 'Plan for' : 'Adding'} ${route.methods.join(',')} ${route.path} (handler src/extensions/${route.handler}.ts)`,
+      done: `Done. Edit workers/api/src/extensions/${route.handler}.ts; its test is workers/api/test/extensions/${route.handler}.test.ts.`,
+      dryRun: flags.dryRun,
+      conflictSuggestion: moveEditsOrForceSuggestion,
+    },
+  );
 }
 
 /** `appshell add-route --sync`: registries, OpenAPI and missing handlers from appshell.json as it is now. */

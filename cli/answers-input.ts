@@ -128,7 +128,10 @@ export async function gatherAnswers(
 }
 
 /** Asks for the missing answers with @clack/prompts; Ctrl-C cancels quietly. */
-export async function promptForAnswers(missing: AnswerKey[], known: Partial<InitAnswers> = {}): Promise<Partial<Record<AnswerKey, unknown>>> {
+export async function promptForAnswers(
+  missing: AnswerKey[],
+  known: Partial<InitAnswers> = {},
+): Promise<Partial<Record<AnswerKey, unknown>>> {
   const prompts = await import('@clack/prompts');
   const answers: Partial<Record<AnswerKey, unknown>> = {};
   const check = <T>(value: T | symbol): T => {
@@ -156,28 +159,46 @@ export async function promptForAnswers(missing: AnswerKey[], known: Partial<Init
         answers.jwtAlg = check(await prompts.select({ message: 'Session JWT algorithm', options: options(jwtAlgorithms) }));
         break;
       case 'accountId':
-        optional('accountId', check<string | undefined>(await prompts.text({ message: 'Cloudflare account id (empty: set it later)', placeholder: '32 hexadecimal characters' })));
+        optional(
+          'accountId',
+          check<string | undefined>(
+            await prompts.text({ message: 'Cloudflare account id (empty: set it later)', placeholder: '32 hexadecimal characters' }),
+          ),
+        );
         break;
       case 'instantAppId':
         if ((answers.identity ?? known.identity ?? 'instant') === 'instant') {
-          optional('instantAppId', check<string | undefined>(await prompts.text({ message: 'InstantDB app id (empty: set it later)', placeholder: 'a UUID' })));
+          optional(
+            'instantAppId',
+            check<string | undefined>(await prompts.text({ message: 'InstantDB app id (empty: set it later)', placeholder: 'a UUID' })),
+          );
         }
         break;
       case 'supabaseUrl':
         if ((answers.identity ?? known.identity) === 'supabase') {
-          optional('supabaseUrl', check<string | undefined>(await prompts.text({ message: 'Supabase project URL (empty: set it later)', placeholder: 'https://abcd.supabase.co' })));
+          optional(
+            'supabaseUrl',
+            check<string | undefined>(
+              await prompts.text({ message: 'Supabase project URL (empty: set it later)', placeholder: 'https://abcd.supabase.co' }),
+            ),
+          );
         }
         break;
       case 'origins':
         answers.origins = splitList(
           check<string>(
-            await prompts.text({ message: "Your app's origins in deployed environments (comma list; empty: none yet)", placeholder: 'https://app.example.com' }),
+            await prompts.text({
+              message: "Your app's origins in deployed environments (comma list; empty: none yet)",
+              placeholder: 'https://app.example.com',
+            }),
           ) ?? '',
         );
         break;
       case 'devOrigins':
         answers.devOrigins = splitList(
-          check<string>(await prompts.text({ message: 'Origins allowed in local development (comma list)', initialValue: 'http://localhost:3000' })) ?? '',
+          check<string>(
+            await prompts.text({ message: 'Origins allowed in local development (comma list)', initialValue: 'http://localhost:3000' }),
+          ) ?? '',
         );
         break;
       case 'features':
@@ -186,7 +207,9 @@ export async function promptForAnswers(missing: AnswerKey[], known: Partial<Init
         );
         break;
       case 'envs':
-        answers.envs = splitList(check<string>(await prompts.text({ message: 'Environments (comma list)', initialValue: 'staging,production' })));
+        answers.envs = splitList(
+          check<string>(await prompts.text({ message: 'Environments (comma list)', initialValue: 'staging,production' })),
+        );
         break;
       case 'configFormat':
         answers.configFormat = check(await prompts.select({ message: 'Wrangler config format', options: options(configFormats) }));

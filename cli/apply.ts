@@ -113,8 +113,16 @@ export async function applyPlan(plan: Plan): Promise<ApplyResult> {
   });
   const guard = new SignalGuard();
   try {
-    await writeEntries(plan.root, toWrite.map((file) => ({ ...file, path: `${file.path}${suffix}` })), guard);
-    commitStaged(staged, toRemove.map((file) => join(plan.root, file.path)), suffix);
+    await writeEntries(
+      plan.root,
+      toWrite.map((file) => ({ ...file, path: `${file.path}${suffix}` })),
+      guard,
+    );
+    commitStaged(
+      staged,
+      toRemove.map((file) => join(plan.root, file.path)),
+      suffix,
+    );
   } catch (error) {
     // Every write has settled (or was never started): removing the staged files leaves none behind.
     await Promise.allSettled(staged.map(({ temp }) => rm(temp, { force: true })));

@@ -17,12 +17,15 @@ export async function runConfigSet(field: string, value: string, flags: ConfigSe
   const { root, manifest } = await loadProject();
   const plan = planConfigSet({ manifest, field, value, tree: diskTree(root), force: Boolean(flags.force) });
   if (!plan.ok) throw usageError(plan.message, `Settable: ${settableFields.join(', ')}.`);
-  await applyUnlessAlreadyThere({ root, newProject: false, files: plan.files }, {
-    alreadyThere: plan.unchanged,
-    nothingToChange: `${field} is already ${JSON.stringify(value)}: nothing to change.`,
-    heading: `${flags.dryRun ? 'Plan for' : 'Setting'} ${field}`,
-    done: 'Done. Deploy it with `npx appshell deploy --env <env>`.',
-    dryRun: flags.dryRun,
-    conflictSuggestion: 'Move your changes into appshell.json, or re-run with --force to overwrite the edited configs.',
-  });
+  await applyUnlessAlreadyThere(
+    { root, newProject: false, files: plan.files },
+    {
+      alreadyThere: plan.unchanged,
+      nothingToChange: `${field} is already ${JSON.stringify(value)}: nothing to change.`,
+      heading: `${flags.dryRun ? 'Plan for' : 'Setting'} ${field}`,
+      done: 'Done. Deploy it with `npx appshell deploy --env <env>`.',
+      dryRun: flags.dryRun,
+      conflictSuggestion: 'Move your changes into appshell.json, or re-run with --force to overwrite the edited configs.',
+    },
+  );
 }

@@ -13,10 +13,19 @@ function apiBase(environment: NodeJS.ProcessEnv): string {
 async function get<T>(url: string, token: string): Promise<CloudflareAnswer<T>> {
   try {
     const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(20_000) });
-    const body = (await response.json().catch(() => ({}))) as { success?: boolean; result?: T; errors?: { code?: number; message?: string }[] };
+    const body = (await response.json().catch(() => ({}))) as {
+      success?: boolean;
+      result?: T;
+      errors?: { code?: number; message?: string }[];
+    };
     if (response.ok && body.success !== false) return { ok: true, result: body.result as T };
     const error = body.errors?.[0];
-    return { ok: false, status: response.status, ...(error?.code !== undefined ? { code: error.code } : {}), message: error?.message ?? response.statusText };
+    return {
+      ok: false,
+      status: response.status,
+      ...(error?.code !== undefined ? { code: error.code } : {}),
+      message: error?.message ?? response.statusText,
+    };
   } catch (error) {
     return { ok: false, status: 0, message: (error as Error).message };
   }
@@ -39,7 +48,9 @@ export async function preflightAccount(
   const r2Worker = workers.find((worker) => bindsR2(manifest, [worker]));
   if (!token || !accountId) {
     if (!r2Worker) return [];
-    const listed = await runWrangler(context.wrangler, ['r2', 'bucket', 'list', '--config', workerConfigPath(manifest, r2Worker)], { cwd: context.root });
+    const listed = await runWrangler(context.wrangler, ['r2', 'bucket', 'list', '--config', workerConfigPath(manifest, r2Worker)], {
+      cwd: context.root,
+    });
     const failure = listed.exitCode === 0 ? undefined : readWranglerFailure('', listed.all);
     const r2: CloudflareAnswer<unknown> = failure
       ? { ok: false, status: 0, ...(failure.code !== undefined ? { code: failure.code } : {}), message: failure.message }

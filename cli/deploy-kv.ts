@@ -82,12 +82,17 @@ async function readLiveKvBindings(context: Context, worker: WorkerName): Promise
   const scope = ['--config', config, '--env', context.env, '--json'];
   const status = await runWrangler(context.wrangler, ['deployments', 'status', ...scope], { cwd: context.root });
   const versionId = status.exitCode === 0 ? readLiveVersionId(status.stdout) : undefined;
-  const version = versionId ? await runWrangler(context.wrangler, ['versions', 'view', versionId, ...scope], { cwd: context.root }) : undefined;
+  const version = versionId
+    ? await runWrangler(context.wrangler, ['versions', 'view', versionId, ...scope], { cwd: context.root })
+    : undefined;
   const bindings = version?.exitCode === 0 ? readVersionKvBindings(version.stdout) : undefined;
   if (!bindings) {
-    throw new CliError(`could not read which KV namespaces the deployed ${worker} binds now; nothing was deployed:\n${(version ?? status).all.trim()}`, {
-      suggestion: `Put the ids in appshell.json kvNamespaces.${context.env} (npx wrangler kv namespace list), then deploy again.`,
-    });
+    throw new CliError(
+      `could not read which KV namespaces the deployed ${worker} binds now; nothing was deployed:\n${(version ?? status).all.trim()}`,
+      {
+        suggestion: `Put the ids in appshell.json kvNamespaces.${context.env} (npx wrangler kv namespace list), then deploy again.`,
+      },
+    );
   }
   return bindings;
 }
@@ -104,5 +109,6 @@ async function createNamespace(context: Context, configPath: string, title: stri
   const result = await runWrangler(context.wrangler, ['kv', 'namespace', 'create', title, '--config', configPath, '--no-update-config'], {
     cwd: context.root,
   });
-  if (result.exitCode !== 0) throw new CliError(`wrangler kv namespace create ${title} failed; nothing was deployed:\n${result.all.trim()}`);
+  if (result.exitCode !== 0)
+    throw new CliError(`wrangler kv namespace create ${title} failed; nothing was deployed:\n${result.all.trim()}`);
 }

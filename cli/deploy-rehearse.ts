@@ -74,11 +74,18 @@ function lastLines(text: string, count = 6): string {
  */
 export async function runDeployRehearse(flags: RehearseFlags): Promise<void> {
   const { root, manifest } = await loadProject();
-  const planned = planRehearsal(manifest, { env: flags.env, stateDir: flags.rehearseState ? resolve(flags.rehearseState) : undefined, only: flags.only, dryRun: flags.dryRun });
+  const planned = planRehearsal(manifest, {
+    env: flags.env,
+    stateDir: flags.rehearseState ? resolve(flags.rehearseState) : undefined,
+    only: flags.only,
+    dryRun: flags.dryRun,
+  });
   if (!planned.ok) throw usageError(planned.message);
   const plan = planned.plan;
   if (!existsSync(join(root, 'node_modules'))) {
-    throw new CliError('the project has no node_modules: the rehearsal deploys with its own wrangler', { suggestion: 'Run npm install in the project.' });
+    throw new CliError('the project has no node_modules: the rehearsal deploys with its own wrangler', {
+      suggestion: 'Run npm install in the project.',
+    });
   }
   const json = Boolean(flags.json);
   const say = json ? () => {} : print;
@@ -89,13 +96,19 @@ export async function runDeployRehearse(flags: RehearseFlags): Promise<void> {
     return step.ok;
   };
 
-  say(`Rehearsing deploy --env ${plan.env} on an emulated Cloudflare account (nothing leaves this machine)${plan.stateDir ? `, kept in ${plan.stateDir}` : ''}`);
+  say(
+    `Rehearsing deploy --env ${plan.env} on an emulated Cloudflare account (nothing leaves this machine)${plan.stateDir ? `, kept in ${plan.stateDir}` : ''}`,
+  );
   const scratch = await mkdtemp(join(tmpdir(), 'appshell-rehearsal-'));
   // The emulated account is the project's own (its account_id is in every config), or a made-up one.
   const fresh = { accountId: manifest.accountId };
   const state = plan.stateDir ? await loadAccountState(plan.stateDir, fresh) : createAccountState(fresh);
-  for (const namespace of plan.kvNamespaces) if (!state.kvNamespaces.some((held) => held.id === namespace.id)) state.kvNamespaces.push(namespace);
-  const account = await startAccountServer({ state, onChange: plan.stateDir ? (current) => saveAccountState(plan.stateDir!, current) : undefined });
+  for (const namespace of plan.kvNamespaces)
+    if (!state.kvNamespaces.some((held) => held.id === namespace.id)) state.kvNamespaces.push(namespace);
+  const account = await startAccountServer({
+    state,
+    onChange: plan.stateDir ? (current) => saveAccountState(plan.stateDir!, current) : undefined,
+  });
   const identity = await startIdentityStandIn();
   let running: Awaited<ReturnType<typeof runDeployedWorkers>> | undefined;
   try {
@@ -133,7 +146,11 @@ export async function runDeployRehearse(flags: RehearseFlags): Promise<void> {
       }
       if (running) {
         const urls = running.urls;
-        await runSmokeFlow(plan.smoke, (step) => urls[plan.scripts[step.worker]]!, (result: SmokeResult) => record(result));
+        await runSmokeFlow(
+          plan.smoke,
+          (step) => urls[plan.scripts[step.worker]]!,
+          (result: SmokeResult) => record(result),
+        );
       }
     }
   } finally {
@@ -154,7 +171,12 @@ export async function runDeployRehearse(flags: RehearseFlags): Promise<void> {
     skipped: plan.skipped,
   };
   if (json) print(JSON.stringify(result, null, 2));
-  else print(failed ? `\nRehearsal failed at: ${failed.name}` : `\nRehearsal passed: deploy --env ${plan.env} would go through and the Workers answer.`);
+  else
+    print(
+      failed
+        ? `\nRehearsal failed at: ${failed.name}`
+        : `\nRehearsal passed: deploy --env ${plan.env} would go through and the Workers answer.`,
+    );
   if (failed) process.exitCode = 1;
 }
 

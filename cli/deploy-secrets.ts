@@ -38,9 +38,11 @@ export interface DeploySecretsContext {
  *
  * Returns the file of each Worker that gets one, and what to push to deployed members afterwards.
  */
-export async function prepareDeploySecrets(
-  context: DeploySecretsContext,
-): Promise<{ files: Map<WorkerName, string>; regroup: { worker: WorkerName; scriptName: string; values: Record<string, string> }[]; firstDeploy: WorkerName[] }> {
+export async function prepareDeploySecrets(context: DeploySecretsContext): Promise<{
+  files: Map<WorkerName, string>;
+  regroup: { worker: WorkerName; scriptName: string; values: Record<string, string> }[];
+  firstDeploy: WorkerName[];
+}> {
   const { manifest, env } = context;
   const deploying = context.steps.map((step) => step.worker);
   // Every Worker of the project, not only those deployed now: a shared group's deployed members matter too.
@@ -53,9 +55,12 @@ export async function prepareDeploySecrets(
   }
   const missing = missingOnDeployed(workers, deploying);
   if (missing.length > 0) {
-    throw new CliError(`secrets missing for --env ${env}; nothing was deployed:\n  ${missing.map((entry) => `${entry.scriptName}: ${entry.names.join(', ')}`).join('\n  ')}`, {
-      suggestion: `Run appshell secrets --push --env ${env}, then deploy again.`,
-    });
+    throw new CliError(
+      `secrets missing for --env ${env}; nothing was deployed:\n  ${missing.map((entry) => `${entry.scriptName}: ${entry.names.join(', ')}`).join('\n  ')}`,
+      {
+        suggestion: `Run appshell secrets --push --env ${env}, then deploy again.`,
+      },
+    );
   }
 
   const providedNames = providedSecrets(manifest, deploying).map((secret) => secret.name);
@@ -84,8 +89,13 @@ export async function prepareDeploySecrets(
   return { files, regroup, firstDeploy: first.firstDeploy };
 }
 
-async function confirmRegroup(groups: { sharedGroup: string; deployed: string[]; first: string[] }[], context: DeploySecretsContext): Promise<void> {
-  const lines = groups.map((group) => `${group.sharedGroup}: ${group.first.join(', ')} is new, and the value on ${group.deployed.join(', ')} cannot be read back`);
+async function confirmRegroup(
+  groups: { sharedGroup: string; deployed: string[]; first: string[] }[],
+  context: DeploySecretsContext,
+): Promise<void> {
+  const lines = groups.map(
+    (group) => `${group.sharedGroup}: ${group.first.join(', ')} is new, and the value on ${group.deployed.join(', ')} cannot be read back`,
+  );
   const why = `the whole group gets one new value: the new Worker with its first upload, the deployed ones after the deploy\n  ${lines.join('\n  ')}`;
   if (context.yes) {
     context.say(`Shared secret groups: ${why}`);

@@ -115,7 +115,9 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
   const wrangler = findWrangler(root);
   const versionResult = await runWrangler(wrangler, ['--version'], { cwd: root });
   if (versionResult.exitCode !== 0) {
-    throw new CliError(`wrangler does not run (${wrangler.file}):\n${versionResult.all}`, { suggestion: 'Run npm install in the project.' });
+    throw new CliError(`wrangler does not run (${wrangler.file}):\n${versionResult.all}`, {
+      suggestion: 'Run npm install in the project.',
+    });
   }
   const version = versionResult.stdout.trim().split('\n').pop() ?? 'unknown';
   say(`wrangler ${version} (${wrangler.source}: ${wrangler.file})`);
@@ -130,32 +132,65 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
           suggestion: 'Run `npx wrangler login`, or set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID (in CI).',
         });
       }
-      const accountProblems = await preflightAccount({ root, manifest, wrangler }, planned.steps.map((step) => step.worker));
+      const accountProblems = await preflightAccount(
+        { root, manifest, wrangler },
+        planned.steps.map((step) => step.worker),
+      );
       if (accountProblems.length > 0) {
         const lines = accountProblems.map((problem) => `  ${problem.message}\n    ${problem.fix}`).join('\n');
         throw new CliError(`the account is not set up for this deploy; nothing was deployed:\n${lines}`);
       }
       secrets = await prepareDeploySecrets({
-        root, manifest, env, steps: planned.steps, wrangler, say, scratch, fromEnv: flags.fromEnv, fromFile: flags.fromFile, yes: flags.yes,
+        root,
+        manifest,
+        env,
+        steps: planned.steps,
+        wrangler,
+        say,
+        scratch,
+        fromEnv: flags.fromEnv,
+        fromFile: flags.fromFile,
+        yes: flags.yes,
       });
       const deploying = planned.steps.map((step) => step.worker);
-      kvNamespaces = (await ensureKvNamespaces({ root, manifest, env, wrangler, say, deploying, firstDeploy: secrets.firstDeploy })).namespaces;
+      kvNamespaces = (await ensureKvNamespaces({ root, manifest, env, wrangler, say, deploying, firstDeploy: secrets.firstDeploy }))
+        .namespaces;
     } else {
-      const kv = planKvNamespaces({ manifest, env, tree: diskTree(root), deploying: planned.steps.map((step) => step.worker), deployed: [] });
+      const kv = planKvNamespaces({
+        manifest,
+        env,
+        tree: diskTree(root),
+        deploying: planned.steps.map((step) => step.worker),
+        deployed: [],
+      });
       for (const need of kv.ok ? kv.needs.filter((candidate) => !candidate.known) : []) {
         const holders = need.workers.length > 1 ? `shared by ${need.workers.join(', ')}` : `of ${need.workers[0]}`;
-        say(`KV namespace ${need.binding} (${holders}) has no id for --env ${env} yet: a real deploy keeps the one a deployed Worker binds, or finds or creates ${need.title}, first.`);
+        say(
+          `KV namespace ${need.binding} (${holders}) has no id for --env ${env} yet: a real deploy keeps the one a deployed Worker binds, or finds or creates ${need.title}, first.`,
+        );
       }
       if (!kv.ok) say(`A real deploy would refuse: ${kv.message}`);
     }
 
-    const reports: WorkerReport[] = planned.steps.map((step) => ({ worker: step.worker, scriptName: step.scriptName, status: 'not-attempted' }));
+    const reports: WorkerReport[] = planned.steps.map((step) => ({
+      worker: step.worker,
+      scriptName: step.scriptName,
+      status: 'not-attempted',
+    }));
     const spinner = await progress(json);
     let failed = false;
     for (const [index, step] of planned.steps.entries()) {
       const report = reports[index]!;
       spinner.start(`${dryRun ? 'Bundling' : 'Deploying'} ${step.worker} as ${step.scriptName}`);
-      const outcome = await deployOne(step, { root, env, wrangler, scratch, dryRun, accountPlan, secretsFile: secrets.files.get(step.worker) });
+      const outcome = await deployOne(step, {
+        root,
+        env,
+        wrangler,
+        scratch,
+        dryRun,
+        accountPlan,
+        secretsFile: secrets.files.get(step.worker),
+      });
       Object.assign(report, outcome);
       if (report.status === 'failed') {
         spinner.stop(`${step.worker}: failed`);
@@ -179,7 +214,14 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
         say(`${member.scriptName}: ${Object.keys(member.values).join(', ')} set to its group's new value`);
       }
     }
-    const result: DeployReport = { ok: !failed, env, dryRun, wrangler: { version, source: wrangler.source }, kvNamespaces, workers: reports };
+    const result: DeployReport = {
+      ok: !failed,
+      env,
+      dryRun,
+      wrangler: { version, source: wrangler.source },
+      kvNamespaces,
+      workers: reports,
+    };
     if (json) print(JSON.stringify(result, null, 2));
     else printSummary(result);
     if (failed) process.exitCode = 1;
@@ -192,11 +234,22 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
 /** What each Worker's config, as it will be uploaded (hand edits included), lacks for `env`. */
 async function readinessProblems(root: string, manifest: ProjectManifest, env: string, steps: DeployStep[]): Promise<ReadinessProblem[]> {
   const configs = new Map(
-    await Promise.all(steps.map(async (step) => [step.worker, parseWranglerConfig(await readFile(join(root, step.configPath), 'utf8'), manifest.configFormat)] as const)),
+    await Promise.all(
+      steps.map(
+        async (step) =>
+          [step.worker, parseWranglerConfig(await readFile(join(root, step.configPath), 'utf8'), manifest.configFormat)] as const,
+      ),
+    ),
   );
-  return checkDeployReadiness(manifest, env, steps.map((step) => step.worker), (worker) => configs.get(worker), {
-    accountFromEnvironment: Boolean(process.env.CLOUDFLARE_ACCOUNT_ID),
-  });
+  return checkDeployReadiness(
+    manifest,
+    env,
+    steps.map((step) => step.worker),
+    (worker) => configs.get(worker),
+    {
+      accountFromEnvironment: Boolean(process.env.CLOUDFLARE_ACCOUNT_ID),
+    },
+  );
 }
 
 function formatProblems(problems: ReadinessProblem[]): string {
@@ -205,7 +258,15 @@ function formatProblems(problems: ReadinessProblem[]): string {
 
 async function deployOne(
   step: DeployStep,
-  context: { root: string; env: string; wrangler: WranglerCommand; scratch: string; dryRun: boolean; accountPlan: AccountPlan; secretsFile?: string },
+  context: {
+    root: string;
+    env: string;
+    wrangler: WranglerCommand;
+    scratch: string;
+    dryRun: boolean;
+    accountPlan: AccountPlan;
+    secretsFile?: string;
+  },
 ): Promise<Partial<WorkerReport> & { output?: string }> {
   const outdir = join(context.scratch, 'bundles', step.worker);
   const outputFile = join(context.scratch, `${step.worker}.ndjson`);
@@ -241,7 +302,8 @@ function printSummary(report: DeployReport): void {
   if (!report.ok) {
     const failedWorker = report.workers.find((worker) => worker.status === 'failed');
     print(`Failed: ${failedWorker?.scriptName} (${failedWorker?.error})`);
-    if (failedWorker?.cloudflareCode === 10143) print('A service binding names a Worker that is not deployed: deploy it first (appshell deploy deploys in dependency order).');
+    if (failedWorker?.cloudflareCode === 10143)
+      print('A service binding names a Worker that is not deployed: deploy it first (appshell deploy deploys in dependency order).');
     print(`Not attempted: ${names('not-attempted').join(', ') || 'none'}`);
   }
 }

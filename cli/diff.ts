@@ -13,7 +13,8 @@ import { relative, resolve } from 'node:path';
  */
 export async function runDiff(path: string | undefined): Promise<void> {
   const root = findProjectRoot(process.cwd());
-  if (!root) throw usageError(`no ${manifestFileName} in ${process.cwd()} or above it`, 'Run this inside a project made by `appshell init-worker`.');
+  if (!root)
+    throw usageError(`no ${manifestFileName} in ${process.cwd()} or above it`, 'Run this inside a project made by `appshell init-worker`.');
   const prefix = path === undefined ? '' : relative(root, resolve(process.cwd(), path)).split('\\').join('/');
   if (prefix.startsWith('..')) throw usageError(`[path]: ${path} is outside the project ${root}`);
   const tree = diskTree(root);
@@ -25,7 +26,15 @@ export async function runDiff(path: string | undefined): Promise<void> {
     const current = tree.read(file);
     if (base === undefined || base === current) continue;
     changed += 1;
-    const patch = createTwoFilesPatch(`a/${file}`, current === undefined ? '/dev/null' : `b/${file}`, base, current ?? '', undefined, undefined, { context: 3 });
+    const patch = createTwoFilesPatch(
+      `a/${file}`,
+      current === undefined ? '/dev/null' : `b/${file}`,
+      base,
+      current ?? '',
+      undefined,
+      undefined,
+      { context: 3 },
+    );
     // The first line is a separator of `createTwoFilesPatch`; a unified diff starts at its ---/+++ pair.
     process.stdout.write(patch.split('\n').slice(1).join('\n'));
   }

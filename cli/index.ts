@@ -27,13 +27,19 @@ program
   .option('--jwt-alg <alg>', 'session JWT algorithm: HS256 or EdDSA (default: HS256)')
   .option('--issuer <iss>', 'session JWT issuer (default: <name>-auth-shim)')
   .option('--audience <aud>', 'session JWT audience (default: <name>-api)')
-  .option('--origins <list>', "CORS allow-list of the deployed environments: your app's origins such as https://app.example.com (default: none)")
+  .option(
+    '--origins <list>',
+    "CORS allow-list of the deployed environments: your app's origins such as https://app.example.com (default: none)",
+  )
   .option('--dev-origins <list>', 'CORS allow-list of local development (default: http://localhost:3000)')
   .option('--features <list>', 'optional API features: any of ai,images,stream')
   .option('--envs <list>', 'deployed environments (default: staging,production)')
   .option('--config-format <format>', 'wrangler config format: jsonc or toml (default: jsonc)')
   .option('--toolchain <name>', 'pinned tool versions: current (Node 22.12+) or node20 (default: what this Node runs)')
-  .option('--rate-limiter <kind>', "API per-user limiter: exact (a Durable Object per user) or edge (Workers Rate Limiting binding, approximate) (default: exact)")
+  .option(
+    '--rate-limiter <kind>',
+    'API per-user limiter: exact (a Durable Object per user) or edge (Workers Rate Limiting binding, approximate) (default: exact)',
+  )
   .option('--ci <provider>', 'write a deployment workflow: github or none (default: none)')
   .option('--answers <file.json>', 'read answers from a JSON file (flags win over it)')
   .option('--no-install', 'do not run npm install')
@@ -58,8 +64,14 @@ program
   .option('--from-file <file>', 'a first deploy carries its provided secrets: take them from a .env file (NAME=value lines)')
   .option('--json', 'print the result as one JSON object')
   .option('-y, --yes', 'do not ask for confirmation')
-  .option('--rehearse', 'deploy with the real wrangler to an emulated Cloudflare account on this machine, then run a smoke flow; nothing leaves the machine')
-  .option('--rehearse-state <dir>', 'with --rehearse: keep the emulated account in this folder between runs (a second deploy), e.g. .rehearsal/staging')
+  .option(
+    '--rehearse',
+    'deploy with the real wrangler to an emulated Cloudflare account on this machine, then run a smoke flow; nothing leaves the machine',
+  )
+  .option(
+    '--rehearse-state <dir>',
+    'with --rehearse: keep the emulated account in this folder between runs (a second deploy), e.g. .rehearsal/staging',
+  )
   .action(async (flags) => {
     if (flags.rehearse || flags.rehearseState) {
       const { runDeployRehearse } = await import('./deploy-rehearse.js');
@@ -151,8 +163,14 @@ program
   .option('--push', 'generate what appshell generates, take what you provide, and push with one wrangler secret bulk per Worker')
   .option('--from-env', 'take provided secrets from environment variables of the same name')
   .option('--from-file <file>', 'take provided secrets from a .env file (NAME=value lines)')
-  .option('--rotate <name>', 'add a new value beside the current one (SIGNING_SECRETS, SESSION_JWT_SECRET, SESSION_JWT_PRIVATE_JWK); both are accepted')
-  .option('--finish-rotation [name]', 'remove the old value of a rotation once nothing uses it (the name may be left out when only one is in progress)')
+  .option(
+    '--rotate <name>',
+    'add a new value beside the current one (SIGNING_SECRETS, SESSION_JWT_SECRET, SESSION_JWT_PRIVATE_JWK); both are accepted',
+  )
+  .option(
+    '--finish-rotation [name]',
+    'remove the old value of a rotation once nothing uses it (the name may be left out when only one is in progress)',
+  )
   .option('--local', 'write .dev.vars for every Worker (mode 0600) for wrangler dev and appshell dev')
   .option('--force', 'with --local: replace values already in .dev.vars')
   .option('--dry-run', 'say what would be pushed, removed or written, and do nothing')

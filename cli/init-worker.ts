@@ -19,7 +19,11 @@ import { appshellSelf } from './self.js';
  */
 export async function runInitWorker(dir: string | undefined, flags: InitWorkerFlags): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const answers = await gatherAnswers(dir, flags, { interactive, prompt: promptForAnswers, existing: await existingAnswers(dir ?? flags.name) });
+  const answers = await gatherAnswers(dir, flags, {
+    interactive,
+    prompt: promptForAnswers,
+    existing: await existingAnswers(dir ?? flags.name),
+  });
   const root = resolve(dir ?? answers.name);
 
   const target = inspectTarget(root, manifestFileName);
@@ -67,7 +71,7 @@ export async function runInitWorker(dir: string | undefined, flags: InitWorkerFl
   print('');
   print('Next:');
   print(`  cd ${dir ?? answers.name}`);
-  if (!answers.install) print('  npm install    # also writes each Worker\'s Env types (npm run types)');
+  if (!answers.install) print("  npm install    # also writes each Worker's Env types (npm run types)");
   print('  npm test       # every Worker, inside workerd');
   print('  npm run dev    # every Worker locally: local secrets, an identity stand-in, a walkthrough (appshell dev)');
 }

@@ -20,7 +20,9 @@ export function formatPlan(files: PlannedFile[], options: { showUnchanged?: bool
   }
   const counts = countActions(files);
   const removals = counts.remove > 0 ? `, ${counts.remove} to remove` : '';
-  lines.push(`  ${counts.create} to create, ${counts.update} to update${removals}, ${counts.unchanged} unchanged, ${counts.conflict} in conflict`);
+  lines.push(
+    `  ${counts.create} to create, ${counts.update} to update${removals}, ${counts.unchanged} unchanged, ${counts.conflict} in conflict`,
+  );
   return lines;
 }
 

@@ -25,10 +25,7 @@ export function findProjectRoot(from: string): string | undefined {
 export async function loadProject(from: string = process.cwd()): Promise<LoadedProject> {
   const root = findProjectRoot(from);
   if (!root) {
-    throw usageError(
-      `no ${manifestFileName} in ${resolve(from)} or above it`,
-      'Run this inside a project made by `appshell init-worker`.',
-    );
+    throw usageError(`no ${manifestFileName} in ${resolve(from)} or above it`, 'Run this inside a project made by `appshell init-worker`.');
   }
   const parsed = parseManifest(await readFile(join(root, manifestFileName), 'utf8'));
   if (!parsed.ok) throw usageError(parsed.message, `Fix ${join(root, manifestFileName)} (its JSON Schema is appshell.schema.json).`);

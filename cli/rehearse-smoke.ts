@@ -23,17 +23,28 @@ function describeFailure(step: SmokeStep, status: number, text: string): string 
  * Runs the smoke flow against the deployed Workers' local URLs, one step after another; a step after a failed one
  * is not attempted (they build on each other: no session, no API call).
  */
-export async function runSmokeFlow(steps: SmokeStep[], urlOf: (step: SmokeStep) => string, onStep: (result: SmokeResult) => void): Promise<SmokeResult[]> {
+export async function runSmokeFlow(
+  steps: SmokeStep[],
+  urlOf: (step: SmokeStep) => string,
+  onStep: (result: SmokeResult) => void,
+): Promise<SmokeResult[]> {
   const results: SmokeResult[] = [];
   let token = '';
   for (const step of steps) {
     const headers = Object.fromEntries(Object.entries(step.headers).map(([name, value]) => [name, value.replace('{token}', token)]));
     let result: SmokeResult;
     try {
-      const response = await fetch(new URL(step.path, urlOf(step)), { method: step.method, headers, body: step.body, signal: AbortSignal.timeout(30_000) });
+      const response = await fetch(new URL(step.path, urlOf(step)), {
+        method: step.method,
+        headers,
+        body: step.body,
+        signal: AbortSignal.timeout(30_000),
+      });
       const text = await response.text();
-      if (response.status !== step.expectStatus) result = { name: step.name, ok: false, status: response.status, detail: describeFailure(step, response.status, text) };
-      else if (step.expectText !== undefined && text !== step.expectText) result = { name: step.name, ok: false, status: response.status, detail: 'the download is not what was uploaded' };
+      if (response.status !== step.expectStatus)
+        result = { name: step.name, ok: false, status: response.status, detail: describeFailure(step, response.status, text) };
+      else if (step.expectText !== undefined && text !== step.expectText)
+        result = { name: step.name, ok: false, status: response.status, detail: 'the download is not what was uploaded' };
       else {
         if (step.capturesSession) token = String((JSON.parse(text) as { token?: string }).token ?? '');
         result = { name: step.name, ok: true, status: response.status };

@@ -8,7 +8,16 @@ export function generateEd25519Jwk(): string {
     .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x }))
     .digest('base64url');
   // created_at lets the auth shim sign with the newer of two keys during a rotation.
-  return JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, d: jwk.d, kid: thumbprint, alg: 'EdDSA', use: 'sig', created_at: Math.floor(Date.now() / 1000) });
+  return JSON.stringify({
+    kty: jwk.kty,
+    crv: jwk.crv,
+    x: jwk.x,
+    d: jwk.d,
+    kid: thumbprint,
+    alg: 'EdDSA',
+    use: 'sig',
+    created_at: Math.floor(Date.now() / 1000),
+  });
 }
 
 /**

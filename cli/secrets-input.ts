@@ -15,7 +15,10 @@ export function canPrompt(yes: boolean | undefined): boolean {
  * Values for `names` from the environment (only with --from-env, which wins) and from a `.env` file (--from-file);
  * names with neither are simply absent. An unreadable file is bad input (exit 2), named without its content.
  */
-export async function readSuppliedValues(names: readonly string[], options: { fromEnv?: boolean; fromFile?: string; env?: NodeJS.ProcessEnv }): Promise<SuppliedValues> {
+export async function readSuppliedValues(
+  names: readonly string[],
+  options: { fromEnv?: boolean; fromFile?: string; env?: NodeJS.ProcessEnv },
+): Promise<SuppliedValues> {
   const environment = options.env ?? process.env;
   let file: Record<string, string> = {};
   if (options.fromFile !== undefined) {
@@ -37,7 +40,11 @@ export async function readSuppliedValues(names: readonly string[], options: { fr
  * Asks for each missing value with a masked prompt (nothing is echoed); without a terminal, or with --yes, stops
  * with exit 2 naming every missing secret and how to give them.
  */
-export async function promptForMissing(missing: readonly string[], yes: boolean | undefined, nothingDone = 'nothing was pushed'): Promise<SuppliedValues> {
+export async function promptForMissing(
+  missing: readonly string[],
+  yes: boolean | undefined,
+  nothingDone = 'nothing was pushed',
+): Promise<SuppliedValues> {
   const values: SuppliedValues = new Map();
   if (missing.length === 0) return values;
   if (!canPrompt(yes)) {
@@ -48,7 +55,10 @@ export async function promptForMissing(missing: readonly string[], yes: boolean 
   }
   const prompts = await import('@clack/prompts');
   for (const name of missing) {
-    const value = await prompts.password({ message: `${name} (input hidden)`, validate: (text) => (text ? undefined : 'A value is required') });
+    const value = await prompts.password({
+      message: `${name} (input hidden)`,
+      validate: (text) => (text ? undefined : 'A value is required'),
+    });
     if (prompts.isCancel(value)) throw new CancelledError();
     values.set(name, value);
   }

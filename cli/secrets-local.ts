@@ -67,7 +67,13 @@ export async function runLocal(project: LoadedProject, options: LocalOptions): P
   const providedNames = providedSecrets(manifest).map((secret) => secret.name);
   const supplied = await readSuppliedValues(providedNames, { fromEnv: true, fromFile: options.fromFile });
 
-  const plan = planLocalSecrets({ manifest, existing, provided: (name) => supplied.get(name), generate: generateSecretValue, force: Boolean(options.force) });
+  const plan = planLocalSecrets({
+    manifest,
+    existing,
+    provided: (name) => supplied.get(name),
+    generate: generateSecretValue,
+    force: Boolean(options.force),
+  });
   if (!plan.ok) throw usageError(plan.message, 'Write that value into .dev.vars by hand.');
   const changed = plan.files.filter((file) => file.content !== undefined);
   if (!options.dryRun) {
@@ -75,7 +81,8 @@ export async function runLocal(project: LoadedProject, options: LocalOptions): P
     // Files left as they were still must not be readable by others.
     for (const file of plan.files) {
       const path = join(root, file.path);
-      if (file.content === undefined && existing.get(file.worker) !== undefined && ((await stat(path)).mode & 0o077) !== 0) await chmod(path, privateMode);
+      if (file.content === undefined && existing.get(file.worker) !== undefined && ((await stat(path)).mode & 0o077) !== 0)
+        await chmod(path, privateMode);
     }
   }
   const ignored = await gitIgnoresDevVars(root);
@@ -90,8 +97,10 @@ export async function runLocal(project: LoadedProject, options: LocalOptions): P
     if (file.added.length) parts.push(`${options.dryRun ? 'would add' : 'added'} ${file.added.join(', ')}`);
     if (file.replaced.length) parts.push(`${options.dryRun ? 'would replace' : 'replaced'} ${file.replaced.join(', ')}`);
     if (parts.length === 0) parts.push('nothing to change');
-    if (file.missingProvided.length) parts.push(`still without a value (export them or use --from-file, then re-run): ${file.missingProvided.join(', ')}`);
-    if (file.inconsistent.length) parts.push(`differs from the other Workers of its shared group (kept; --force makes them equal): ${file.inconsistent.join(', ')}`);
+    if (file.missingProvided.length)
+      parts.push(`still without a value (export them or use --from-file, then re-run): ${file.missingProvided.join(', ')}`);
+    if (file.inconsistent.length)
+      parts.push(`differs from the other Workers of its shared group (kept; --force makes them equal): ${file.inconsistent.join(', ')}`);
     print(`${file.path}: ${parts.join('; ')}`);
   }
   if (!ignored) print('Warning: .gitignore does not list .dev.vars; add it so these secrets are never committed.');

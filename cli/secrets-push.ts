@@ -44,7 +44,12 @@ async function confirmReplacing(plan: PushPlan, options: PushOptions): Promise<v
 }
 
 /** The values of one call: generated ones once per shared group, provided ones from what the team gave. */
-export function valuesFor(names: string[], worker: WorkerSecrets, provided: Map<string, string>, groups: Map<string, string>): Record<string, string> {
+export function valuesFor(
+  names: string[],
+  worker: WorkerSecrets,
+  provided: Map<string, string>,
+  groups: Map<string, string>,
+): Record<string, string> {
   const values: Record<string, string> = {};
   for (const name of names) {
     const row = worker.secrets.find((candidate) => candidate.name === name)!;
@@ -66,7 +71,9 @@ export async function runPush(project: LoadedProject, wrangler: WranglerCommand,
   const { env } = options;
   const say = options.json ? () => {} : print;
   await requireLogin(project, wrangler);
-  const states = await withProgress(`Reading the secret names of ${env} with wrangler secret list`, options.json, () => listSecretStates(project, wrangler, env));
+  const states = await withProgress(`Reading the secret names of ${env} with wrangler secret list`, options.json, () =>
+    listSecretStates(project, wrangler, env),
+  );
   const workers = planSecrets(project.manifest, env, states);
   const unknown = workers.filter((worker) => worker.remote.kind === 'unknown');
   if (unknown.length > 0) {
@@ -78,14 +85,28 @@ export async function runPush(project: LoadedProject, wrangler: WranglerCommand,
   const provided = await readSuppliedValues(providedNames, { fromEnv: options.fromEnv, fromFile: options.fromFile });
   const plan = planPush(workers, { supplied: new Set(provided.keys()) });
   const planned = plan.calls.map(({ worker, scriptName, names }) => ({ worker, scriptName, names }));
-  const report: PushReport = { ok: true, env, dryRun: Boolean(options.dryRun), planned, pushed: [], notAttempted: [], notDeployed: plan.notDeployed, replaced: plan.replaces };
+  const report: PushReport = {
+    ok: true,
+    env,
+    dryRun: Boolean(options.dryRun),
+    planned,
+    pushed: [],
+    notAttempted: [],
+    notDeployed: plan.notDeployed,
+    replaced: plan.replaces,
+  };
 
   for (const worker of plan.notDeployed) {
-    say(`${worker.scriptName} is not deployed yet, so it cannot hold secrets: deploy it (appshell deploy --env ${env}), then run appshell secrets --push --env ${env} again.`);
+    say(
+      `${worker.scriptName} is not deployed yet, so it cannot hold secrets: deploy it (appshell deploy --env ${env}), then run appshell secrets --push --env ${env} again.`,
+    );
   }
-  for (const group of plan.regeneratedGroups) say(`Shared group ${group}: one new value goes to every deployed Worker of the group, so they stay equal.`);
+  for (const group of plan.regeneratedGroups)
+    say(`Shared group ${group}: one new value goes to every deployed Worker of the group, so they stay equal.`);
   for (const group of plan.incompleteGroups) {
-    say(`Shared group ${group.sharedGroup}: ${group.waiting.join(', ')} not deployed yet; pushing to it later gives the whole group a new value.`);
+    say(
+      `Shared group ${group.sharedGroup}: ${group.waiting.join(', ')} not deployed yet; pushing to it later gives the whole group a new value.`,
+    );
   }
   if (plan.calls.length > 0) say(options.dryRun ? 'Would push (dry run):' : 'To push:');
   for (const call of plan.calls) say(`  ${call.scriptName} (${call.configPath} --env ${env}): ${call.names.join(', ')}`);
@@ -117,12 +138,20 @@ export async function runPush(project: LoadedProject, wrangler: WranglerCommand,
       if (options.json) print(JSON.stringify(report, null, 2));
       const list = (entries: { scriptName: string }[]) => entries.map((entry) => entry.scriptName).join(', ') || 'none';
       // A group that reached some members only will get yet another value on the next push: say so now.
-      const inGroup = (group: string) => (entry: { worker: string }) => workers.find((w) => w.worker === entry.worker)!.secrets.some((row) => row.sharedGroup === group);
-      const split = plan.regeneratedGroups.filter((group) => report.pushed.some(inGroup(group)) && [call, ...report.notAttempted].some(inGroup(group)));
+      const inGroup = (group: string) => (entry: { worker: string }) =>
+        workers.find((w) => w.worker === entry.worker)!.secrets.some((row) => row.sharedGroup === group);
+      const split = plan.regeneratedGroups.filter(
+        (group) => report.pushed.some(inGroup(group)) && [call, ...report.notAttempted].some(inGroup(group)),
+      );
       const again = `run appshell secrets --push --env ${env} again: it sends only what is still missing`;
       throw new CliError(
         `wrangler secret bulk failed for ${call.scriptName}: ${failure}\nPushed: ${list(report.pushed)}\nNot pushed: ${call.scriptName}\nNot attempted: ${list(report.notAttempted)}`,
-        { suggestion: split.length > 0 ? `Fix the cause and ${again} (with --yes: shared group ${split.join(', ')} then gets one new value on every member).` : `Fix the cause and ${again}.` },
+        {
+          suggestion:
+            split.length > 0
+              ? `Fix the cause and ${again} (with --yes: shared group ${split.join(', ')} then gets one new value on every member).`
+              : `Fix the cause and ${again}.`,
+        },
       );
     }
     report.pushed.push({ worker: call.worker, scriptName: call.scriptName, names: call.names });

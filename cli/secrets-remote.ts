@@ -14,7 +14,9 @@ import { runWrangler, type WranglerCommand } from './wrangler.js';
  */
 export function scrubbedEnv(manifest: ProjectManifest): Record<string, undefined> {
   const names = manifest.workers.flatMap((worker) =>
-    workerDescriptors[worker].bindings(manifest).secrets.flatMap((secret) => [secret.name, ...(secret.rotationSlot ? [secret.rotationSlot] : [])]),
+    workerDescriptors[worker]
+      .bindings(manifest)
+      .secrets.flatMap((secret) => [secret.name, ...(secret.rotationSlot ? [secret.rotationSlot] : [])]),
   );
   return Object.fromEntries(names.map((name) => [name, undefined]));
 }
@@ -54,7 +56,13 @@ export async function requireLogin(project: LoadedProject, wrangler: WranglerCom
  * One `wrangler secret bulk` with the values as JSON on stdin. Returns why it failed, or undefined. Any value
  * wrangler might echo is masked in its output (as it is and as JSON writes it) before anything reads it.
  */
-export async function bulkPut(project: LoadedProject, wrangler: WranglerCommand, worker: WorkerName, env: string, values: Record<string, string>) {
+export async function bulkPut(
+  project: LoadedProject,
+  wrangler: WranglerCommand,
+  worker: WorkerName,
+  env: string,
+  values: Record<string, string>,
+) {
   const args = ['secret', 'bulk', '--config', workerConfigPath(project.manifest, worker), '--env', env];
   const result = await runSecretsWrangler(project, wrangler, args, JSON.stringify(values));
   const secrets = Object.values(values);

@@ -26,7 +26,16 @@ function holders(manifest: ProjectManifest, name: string): { slot: string; worke
   const workers = manifest.workers
     .map((worker) => ({ worker, secret: workerDescriptors[worker].bindings(manifest).secrets.find((s) => s.name === name) }))
     .filter((entry) => entry.secret !== undefined);
-  const rotatable = [...new Set(manifest.workers.flatMap((w) => workerDescriptors[w].bindings(manifest).secrets.filter((s) => s.rotationSlot).map((s) => s.name)))];
+  const rotatable = [
+    ...new Set(
+      manifest.workers.flatMap((w) =>
+        workerDescriptors[w]
+          .bindings(manifest)
+          .secrets.filter((s) => s.rotationSlot)
+          .map((s) => s.name),
+      ),
+    ),
+  ];
   if (workers.length === 0) throw usageError(`no Worker of this project reads ${name}; rotatable here: ${rotatable.join(', ') || 'none'}`);
   const slot = workers[0]!.secret!.rotationSlot;
   if (!slot) throw usageError(`${name} cannot be rotated by appshell yet; allowed: ${rotatable.join(', ') || 'none'}`);
@@ -39,7 +48,9 @@ async function saveRotations(project: LoadedProject, rotations: ProjectManifest[
   const manifest = { ...project.manifest, rotations };
   const text = await readFile(join(project.root, manifestFileName), 'utf8');
   if (text === renderManifest(manifest)) return;
-  const files = planFiles([{ path: manifestFileName, content: renderManifest(manifest), neverConflicts: true }], diskTree(project.root), { force: false });
+  const files = planFiles([{ path: manifestFileName, content: renderManifest(manifest), neverConflicts: true }], diskTree(project.root), {
+    force: false,
+  });
   await applyPlan({ root: project.root, newProject: false, files });
 }
 
@@ -51,7 +62,9 @@ async function holderNames(project: LoadedProject, wrangler: WranglerCommand, en
     const script = scriptName(project.manifest.name, worker, env);
     if (state.kind === 'unknown') throw new CliError(`wrangler could not list the secrets of ${script}: ${state.why}; nothing was changed`);
     if (state.kind === 'not-deployed') {
-      throw new CliError(`${script} is not deployed yet: nothing to rotate; nothing was changed`, { suggestion: `Deploy it and run appshell secrets --push --env ${env} first.` });
+      throw new CliError(`${script} is not deployed yet: nothing to rotate; nothing was changed`, {
+        suggestion: `Deploy it and run appshell secrets --push --env ${env} first.`,
+      });
     }
     return { worker, script, names: state.names };
   });
@@ -69,7 +82,10 @@ export async function runRotation(project: LoadedProject, wrangler: WranglerComm
   const { slot, workers } = holders(manifest, name);
   const recorded = manifest.rotations[env]?.[name];
   if (finish && !recorded) throw usageError(`--finish-rotation: no rotation of ${name} is in progress for --env ${env}`);
-  if (!finish && recorded) throw usageError(`--rotate: a rotation of ${name} is in progress for --env ${env} (new value in ${recorded}); run --finish-rotation ${name} first`);
+  if (!finish && recorded)
+    throw usageError(
+      `--rotate: a rotation of ${name} is in progress for --env ${env} (new value in ${recorded}); run --finish-rotation ${name} first`,
+    );
   const held = await holderNames(project, wrangler, env, workers);
   const scripts = held.map((holder) => holder.script);
   const report = (action: 'rotate' | 'finish', target: string) => {
@@ -89,9 +105,12 @@ export async function runRotation(project: LoadedProject, wrangler: WranglerComm
       }
       const failure = await deleteSecret(project, wrangler, holder.worker, env, old);
       if (failure !== undefined) {
-        throw new CliError(`wrangler secret delete failed for ${holder.script}: ${failure}\nRemoved from: ${removed.join(', ') || 'none'}`, {
-          suggestion: `Fix the cause and run appshell secrets --finish-rotation ${name} --env ${env} again.`,
-        });
+        throw new CliError(
+          `wrangler secret delete failed for ${holder.script}: ${failure}\nRemoved from: ${removed.join(', ') || 'none'}`,
+          {
+            suggestion: `Fix the cause and run appshell secrets --finish-rotation ${name} --env ${env} again.`,
+          },
+        );
       }
       removed.push(holder.script);
       say(`  removed the old ${name} (${old}) from ${holder.script}`);
@@ -117,9 +136,12 @@ export async function runRotation(project: LoadedProject, wrangler: WranglerComm
     });
   }
   if (current.length === 2) {
-    throw new CliError(`both ${name} and ${slot} are set on ${scripts.join(', ')} but appshell.json records no rotation, so the old one is unknown`, {
-      suggestion: `Delete the old one with wrangler secret delete <name> --env ${env} in each Worker folder, then rotate again.`,
-    });
+    throw new CliError(
+      `both ${name} and ${slot} are set on ${scripts.join(', ')} but appshell.json records no rotation, so the old one is unknown`,
+      {
+        suggestion: `Delete the old one with wrangler secret delete <name> --env ${env} in each Worker folder, then rotate again.`,
+      },
+    );
   }
   const target = current[0] === name ? slot : name;
   if (dryRun) {
@@ -133,9 +155,12 @@ export async function runRotation(project: LoadedProject, wrangler: WranglerComm
   for (const holder of held) {
     const failure = await bulkPut(project, wrangler, holder.worker, env, { [target]: value });
     if (failure !== undefined) {
-      throw new CliError(`wrangler secret bulk failed for ${holder.script}: ${failure}\nNew value added to: ${added.join(', ') || 'none'} (accepted there, used by no sender yet)`, {
-        suggestion: `Fix the cause and run appshell secrets --rotate ${name} --env ${env} again.`,
-      });
+      throw new CliError(
+        `wrangler secret bulk failed for ${holder.script}: ${failure}\nNew value added to: ${added.join(', ') || 'none'} (accepted there, used by no sender yet)`,
+        {
+          suggestion: `Fix the cause and run appshell secrets --rotate ${name} --env ${env} again.`,
+        },
+      );
     }
     added.push(holder.script);
     say(`  added a new ${name} (${target}) to ${holder.script}`);

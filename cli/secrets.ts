@@ -32,11 +32,18 @@ function printPlan(env: string, workers: WorkerSecrets[]): void {
 }
 
 /** The plan of every environment asked for: status from `wrangler secret list`, source of every value. */
-async function runPlan(project: LoadedProject, wrangler: WranglerCommand, envs: string[], flags: { json?: boolean; check: boolean }): Promise<void> {
+async function runPlan(
+  project: LoadedProject,
+  wrangler: WranglerCommand,
+  envs: string[],
+  flags: { json?: boolean; check: boolean },
+): Promise<void> {
   // One environment at a time (its Workers in parallel): at most four wrangler processes at once.
   const plans: (readonly [string, WorkerSecrets[]])[] = [];
   for (const env of envs) {
-    const states = await withProgress(`Reading the secret names of ${env} with wrangler secret list`, flags.json, () => listSecretStates(project, wrangler, env));
+    const states = await withProgress(`Reading the secret names of ${env} with wrangler secret list`, flags.json, () =>
+      listSecretStates(project, wrangler, env),
+    );
     plans.push([env, planSecrets(project.manifest, env, states)]);
   }
   const rows = plans.flatMap(([, workers]) => workers.flatMap((worker) => worker.secrets));
@@ -57,7 +64,10 @@ async function runPlan(project: LoadedProject, wrangler: WranglerCommand, envs: 
   } else {
     for (const [env, workers] of plans) printPlan(env, workers);
     if (missing === 0 && unknown === 0) print('Every required secret is set.');
-    else print(`${[missing && `${missing} secret(s) missing`, unknown && `${unknown} unknown (wrangler could not tell)`].filter(Boolean).join(', ')}.`);
+    else
+      print(
+        `${[missing && `${missing} secret(s) missing`, unknown && `${unknown} unknown (wrangler could not tell)`].filter(Boolean).join(', ')}.`,
+      );
   }
   // For CI, a secret wrangler could not confirm is as bad as a missing one.
   if (flags.check && missing + unknown > 0) process.exitCode = 1;

@@ -22,12 +22,21 @@ export interface UpgradeFlags {
 }
 
 const symbols: Record<UpgradeEntry['action'], string> = {
-  unchanged: '=', update: '~', keep: '.', merge: '*', conflict: '!', create: '+', remove: '-', orphan: '?', deleted: 'x',
+  unchanged: '=',
+  update: '~',
+  keep: '.',
+  merge: '*',
+  conflict: '!',
+  create: '+',
+  remove: '-',
+  orphan: '?',
+  deleted: 'x',
 };
 
 function requireRoot(): string {
   const root = findProjectRoot(process.cwd());
-  if (!root) throw usageError(`no ${manifestFileName} in ${process.cwd()} or above it`, 'Run this inside a project made by `appshell init-worker`.');
+  if (!root)
+    throw usageError(`no ${manifestFileName} in ${process.cwd()} or above it`, 'Run this inside a project made by `appshell init-worker`.');
   return root;
 }
 
@@ -38,7 +47,9 @@ function releaseNotes(from: string, to: string): ReleaseNotes[] {
 }
 
 function printPlan(plan: UpgradePlan, notes: ReleaseNotes[]): void {
-  print(plan.from === plan.to ? `Templates of appshell ${plan.to} (the project's version)` : `Upgrade from appshell ${plan.from} to ${plan.to}`);
+  print(
+    plan.from === plan.to ? `Templates of appshell ${plan.to} (the project's version)` : `Upgrade from appshell ${plan.from} to ${plan.to}`,
+  );
   for (const release of notes) {
     print(`  ${release.version}:`);
     for (const line of release.lines) print(`    ${line}`);
@@ -55,7 +66,10 @@ function printPlan(plan: UpgradePlan, notes: ReleaseNotes[]): void {
 async function confirm(flags: UpgradeFlags, plan: UpgradePlan): Promise<void> {
   if (flags.yes) return;
   if (!(process.stdin.isTTY && process.stdout.isTTY)) {
-    throw usageError('upgrade needs a confirmation; nothing was written', 'Pass --yes to apply the plan above (run with --dry-run to only see it).');
+    throw usageError(
+      'upgrade needs a confirmation; nothing was written',
+      'Pass --yes to apply the plan above (run with --dry-run to only see it).',
+    );
   }
   const prompts = await import('@clack/prompts');
   const answer = await prompts.confirm({ message: `Apply the upgrade to ${plan.to}?`, initialValue: true });
@@ -75,7 +89,17 @@ export async function runUpgrade(flags: UpgradeFlags): Promise<void> {
   const notes = releaseNotes(plan.from, plan.to);
   const changes = upgradeChangesSomething(plan);
   if (flags.json) {
-    print(JSON.stringify({ from: plan.from, to: plan.to, dryRun: Boolean(flags.dryRun), changes, releases: notes, files: plan.entries, conflicts: plan.conflicts }));
+    print(
+      JSON.stringify({
+        from: plan.from,
+        to: plan.to,
+        dryRun: Boolean(flags.dryRun),
+        changes,
+        releases: notes,
+        files: plan.entries,
+        conflicts: plan.conflicts,
+      }),
+    );
   } else printPlan(plan, notes);
   if (flags.dryRun) {
     if (!flags.json) print('Dry run: nothing was written.');
@@ -103,7 +127,8 @@ function printNext(plan: UpgradePlan): void {
   const touched = plan.entries.filter((entry) => ['update', 'merge', 'create', 'remove'].includes(entry.action)).map((entry) => entry.path);
   const steps: string[] = [];
   if (touched.some((path) => path.endsWith('package.json'))) steps.push('npm install       # the pinned versions changed');
-  if (touched.some((path) => /wrangler\.(jsonc|toml)$/.test(path))) steps.push("npm run types     # a wrangler config changed: each Worker's Env types follow it");
+  if (touched.some((path) => /wrangler\.(jsonc|toml)$/.test(path)))
+    steps.push("npm run types     # a wrangler config changed: each Worker's Env types follow it");
   steps.push('npm test', 'npx appshell diff # your changes, now against this version');
   print('');
   print('Next:');

@@ -40,7 +40,10 @@ async function loadMiniflare(resolveFrom?: string): Promise<MiniflareConstructor
     const project = createRequire(join(resolveFrom, 'package.json'));
     // The miniflare the project's wrangler runs (inside wrangler's own node_modules, or hoisted beside it): another
     // package's miniflare may be hoisted to the top instead, of another version with other options.
-    const candidates = [() => createRequire(project.resolve('wrangler/package.json')).resolve('miniflare'), () => project.resolve('miniflare')];
+    const candidates = [
+      () => createRequire(project.resolve('wrangler/package.json')).resolve('miniflare'),
+      () => project.resolve('miniflare'),
+    ];
     for (const candidate of candidates) {
       try {
         return ((await import(pathToFileURL(candidate()).href)) as { Miniflare: MiniflareConstructor }).Miniflare;
@@ -69,7 +72,11 @@ function toModule(script: string, module: StoredModule) {
 }
 
 /** One Miniflare worker definition for a deployed script's current version. */
-export function workerOptions(state: AccountState, script: ScriptRecord, overrides: Record<string, string> = {}): Record<string, unknown> | undefined {
+export function workerOptions(
+  state: AccountState,
+  script: ScriptRecord,
+  overrides: Record<string, string> = {},
+): Record<string, unknown> | undefined {
   const version = currentVersion(script);
   if (!version) return undefined;
   const main = version.modules.find((module) => module.name === version.mainModule);
@@ -142,11 +149,24 @@ export async function runDeployedWorkers(state: AccountState, options: RunDeploy
     host: '127.0.0.1',
     port: 0,
     ...(options.persistDir
-      ? { kvPersist: join(options.persistDir, 'kv'), r2Persist: join(options.persistDir, 'r2'), durableObjectsPersist: join(options.persistDir, 'do') }
+      ? {
+          kvPersist: join(options.persistDir, 'kv'),
+          r2Persist: join(options.persistDir, 'r2'),
+          durableObjectsPersist: join(options.persistDir, 'do'),
+        }
       : {}),
-    ...(log ? { handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
-      for (const stream of [stdout, stderr]) stream.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
-    } } : { handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => { stdout.resume(); stderr.resume(); } }),
+    ...(log
+      ? {
+          handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
+            for (const stream of [stdout, stderr]) stream.on('data', (chunk: Buffer) => log(chunk.toString('utf8').trimEnd()));
+          },
+        }
+      : {
+          handleRuntimeStdio: (stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) => {
+            stdout.resume();
+            stderr.resume();
+          },
+        }),
   });
   try {
     await miniflare.ready;

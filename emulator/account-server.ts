@@ -104,7 +104,10 @@ export async function startAccountServer(options: AccountServerOptions = {}): Pr
       FORCE_COLOR: '0',
       NO_COLOR: '1',
     }),
-    failNextUpload: (scriptName, refusal = { code: 10013, message: `An unknown error occurred (simulated for ${scriptName}) [code: 10013]` }) => {
+    failNextUpload: (
+      scriptName,
+      refusal = { code: 10013, message: `An unknown error occurred (simulated for ${scriptName}) [code: 10013]` },
+    ) => {
       failures.set(scriptName, refusal);
     },
     close: () =>

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { createAccountState, createKvNamespace, createR2Bucket, pageOf, uploadScript, type AccountState, type UploadMetadata } from './account-state.js';
+import {
+  createAccountState,
+  createKvNamespace,
+  createR2Bucket,
+  pageOf,
+  uploadScript,
+  type AccountState,
+  type UploadMetadata,
+} from './account-state.js';
 
-const module = { name: 'index.js', contentType: 'application/javascript+module', content: Buffer.from('export default {}').toString('base64') };
+const module = {
+  name: 'index.js',
+  contentType: 'application/javascript+module',
+  content: Buffer.from('export default {}').toString('base64'),
+};
 const upload = (state: AccountState, name: string, metadata: Omit<UploadMetadata, 'main_module'>) =>
   uploadScript(state, name, { metadata: { main_module: 'index.js', ...metadata }, modules: [module], mode: 'script' });
 const codeOf = (outcome: { ok: boolean; code?: number }) => (outcome.ok ? 'ok' : outcome.code);
@@ -19,11 +31,23 @@ describe('the emulated account refuses what a real account refuses', () => {
     const state = createAccountState();
     const binding = { name: 'LIMITER', type: 'durable_object_namespace', class_name: 'Limiter' };
     expect(codeOf(upload(state, 'api', { bindings: [binding] }))).toBe(10061);
-    expect(codeOf(upload(state, 'api', { bindings: [binding], migrations: { new_tag: 'v1', steps: [{ new_sqlite_classes: ['Limiter'] }] } }))).toBe('ok');
+    expect(
+      codeOf(upload(state, 'api', { bindings: [binding], migrations: { new_tag: 'v1', steps: [{ new_sqlite_classes: ['Limiter'] }] } })),
+    ).toBe('ok');
     expect(state.scripts.api).toMatchObject({ migrationTag: 'v1', durableObjectClasses: ['Limiter'], sqliteClasses: ['Limiter'] });
-    expect(codeOf(upload(state, 'api', { bindings: [binding], migrations: { new_tag: 'v2', steps: [{ new_classes: ['Audit'] }] } }))).toBe(10079);
-    expect(codeOf(upload(state, 'api', { bindings: [binding], migrations: { old_tag: 'v1', new_tag: 'v2', steps: [{ new_classes: ['Limiter'] }] } }))).toBe(10074);
-    expect(codeOf(upload(state, 'api', { bindings: [binding], migrations: { old_tag: 'v1', new_tag: 'v2', steps: [{ new_classes: ['Audit'] }] } }))).toBe('ok');
+    expect(codeOf(upload(state, 'api', { bindings: [binding], migrations: { new_tag: 'v2', steps: [{ new_classes: ['Audit'] }] } }))).toBe(
+      10079,
+    );
+    expect(
+      codeOf(
+        upload(state, 'api', { bindings: [binding], migrations: { old_tag: 'v1', new_tag: 'v2', steps: [{ new_classes: ['Limiter'] }] } }),
+      ),
+    ).toBe(10074);
+    expect(
+      codeOf(
+        upload(state, 'api', { bindings: [binding], migrations: { old_tag: 'v1', new_tag: 'v2', steps: [{ new_classes: ['Audit'] }] } }),
+      ),
+    ).toBe('ok');
     expect(state.scripts.api).toMatchObject({ migrationTag: 'v2', durableObjectClasses: ['Limiter', 'Audit'] });
   });
 
@@ -35,9 +59,27 @@ describe('the emulated account refuses what a real account refuses', () => {
     expect(codeOf(createKvNamespace(state, 'keys'))).toBe(10014);
     expect(codeOf(createR2Bucket(state, 'uploads'))).toBe('ok');
     const id = namespace.ok ? namespace.value.id : '';
-    expect(codeOf(upload(state, 'api', { bindings: [{ name: 'KV', type: 'kv_namespace', namespace_id: id }, { name: 'R2', type: 'r2_bucket', bucket_name: 'uploads' }] }))).toBe('ok');
+    expect(
+      codeOf(
+        upload(state, 'api', {
+          bindings: [
+            { name: 'KV', type: 'kv_namespace', namespace_id: id },
+            { name: 'R2', type: 'r2_bucket', bucket_name: 'uploads' },
+          ],
+        }),
+      ),
+    ).toBe('ok');
     // A second upload that inherits the bindings keeps them.
-    expect(codeOf(upload(state, 'api', { bindings: [{ name: 'KV', type: 'inherit' }, { name: 'R2', type: 'inherit' }] }))).toBe('ok');
+    expect(
+      codeOf(
+        upload(state, 'api', {
+          bindings: [
+            { name: 'KV', type: 'inherit' },
+            { name: 'R2', type: 'inherit' },
+          ],
+        }),
+      ),
+    ).toBe('ok');
     expect(state.scripts.api!.versions.at(-1)!.bindings.map((binding) => binding.type)).toEqual(['kv_namespace', 'r2_bucket']);
   });
 

@@ -90,9 +90,7 @@ export const refusalCodes = {
 
 const refuse = (code: number, message: string, status = 400): Refusal => ({ ok: false, code, message, status });
 
-export function createAccountState(
-  options: { accountId?: string; subdomain?: string | null; r2Enabled?: boolean } = {},
-): AccountState {
+export function createAccountState(options: { accountId?: string; subdomain?: string | null; r2Enabled?: boolean } = {}): AccountState {
   return {
     ...(options.r2Enabled === false ? { r2Enabled: false } : {}),
     accountId: options.accountId ?? emulatedAccountId,
@@ -162,7 +160,8 @@ function applyMigrations(
   const steps = migrations.steps ?? [migrations];
   for (const step of steps) {
     for (const name of [...(step.new_classes ?? []), ...(step.new_sqlite_classes ?? [])]) {
-      if (classes.includes(name)) return refuse(refusalCodes.migrationRecreatesClass, `Cannot create Durable Object class ${name}: it already exists`);
+      if (classes.includes(name))
+        return refuse(refusalCodes.migrationRecreatesClass, `Cannot create Durable Object class ${name}: it already exists`);
       classes.push(name);
       if (step.new_sqlite_classes?.includes(name)) sqliteClasses.push(name);
     }
@@ -181,9 +180,14 @@ function applyMigrations(
 }
 
 /** Resolves `inherit` bindings from what the Worker runs now, and checks every target exists. */
-function checkBindings(state: AccountState, scriptName: string, bindings: StoredBinding[], classes: string[]): Outcome<{ bindings: StoredBinding[]; secrets: Record<string, string> }> {
+function checkBindings(
+  state: AccountState,
+  scriptName: string,
+  bindings: StoredBinding[],
+  classes: string[],
+): Outcome<{ bindings: StoredBinding[]; secrets: Record<string, string> }> {
   const script = state.scripts[scriptName];
-  const previous = script ? currentVersion(script)?.bindings ?? [] : [];
+  const previous = script ? (currentVersion(script)?.bindings ?? []) : [];
   const resolved: StoredBinding[] = [];
   const secrets: Record<string, string> = {};
   for (const binding of bindings) {
@@ -203,7 +207,10 @@ function checkBindings(state: AccountState, scriptName: string, bindings: Stored
       return refuse(refusalCodes.kvNamespaceMissing, `KV namespace '${String(binding.namespace_id)}' is not valid.`);
     }
     if (binding.type === 'r2_bucket' && !state.r2Buckets.some((bucket) => bucket.name === binding.bucket_name)) {
-      return refuse(refusalCodes.r2BucketMissing, `R2 bucket '${String(binding.bucket_name)}' not found. Please use a different name and try again.`);
+      return refuse(
+        refusalCodes.r2BucketMissing,
+        `R2 bucket '${String(binding.bucket_name)}' not found. Please use a different name and try again.`,
+      );
     }
     if (binding.type === 'service' && !state.scripts[String(binding.service)]) {
       return refuse(
@@ -213,7 +220,7 @@ function checkBindings(state: AccountState, scriptName: string, bindings: Stored
     }
     if (binding.type === 'durable_object_namespace') {
       const owner = binding.script_name === undefined || binding.script_name === scriptName ? undefined : String(binding.script_name);
-      const ownerClasses = owner === undefined ? classes : state.scripts[owner]?.durableObjectClasses ?? [];
+      const ownerClasses = owner === undefined ? classes : (state.scripts[owner]?.durableObjectClasses ?? []);
       if (!ownerClasses.includes(String(binding.class_name))) {
         return refuse(
           refusalCodes.durableObjectClassNotMigrated,
@@ -234,7 +241,11 @@ export interface UploadInput {
 }
 
 /** A Worker upload: a new version (and, for `script`, a deployment of it), or the refusal a real account gives. */
-export function uploadScript(state: AccountState, name: string, input: UploadInput): Outcome<{ script: ScriptRecord; version: ScriptVersion }> {
+export function uploadScript(
+  state: AccountState,
+  name: string,
+  input: UploadInput,
+): Outcome<{ script: ScriptRecord; version: ScriptVersion }> {
   const existing = state.scripts[name];
   if (input.mode === 'version' && !existing) return findScript(state, name) as Refusal;
   if (input.mode === 'version' && input.metadata.migrations) {
@@ -287,13 +298,19 @@ export function uploadScript(state: AccountState, name: string, input: UploadInp
   return { ok: true, value: { script, version } };
 }
 
-export function deployVersions(state: AccountState, name: string, versions: { version_id: string; percentage: number }[]): Outcome<ScriptDeployment> {
+export function deployVersions(
+  state: AccountState,
+  name: string,
+  versions: { version_id: string; percentage: number }[],
+): Outcome<ScriptDeployment> {
   const found = findScript(state, name);
   if (!found.ok) return found;
   const total = versions.reduce((sum, entry) => sum + entry.percentage, 0);
-  if (versions.length === 0 || total !== 100) return refuse(refusalCodes.badUpload, `A deployment's percentages must add up to 100, not ${total}`);
+  if (versions.length === 0 || total !== 100)
+    return refuse(refusalCodes.badUpload, `A deployment's percentages must add up to 100, not ${total}`);
   for (const { version_id } of versions) {
-    if (!found.value.versions.some((version) => version.id === version_id)) return refuse(refusalCodes.badUpload, `No version ${version_id}`, 404);
+    if (!found.value.versions.some((version) => version.id === version_id))
+      return refuse(refusalCodes.badUpload, `No version ${version_id}`, 404);
   }
   const deployment: ScriptDeployment = { id: nextId(state), createdOn: now(), versions };
   found.value.deployments.push(deployment);
@@ -314,7 +331,8 @@ export function patchSettingsBindings(state: AccountState, name: string, binding
   const script = found.value;
   const secrets: Record<string, string> = {};
   for (const binding of bindings) {
-    if (binding.type === 'secret_text') secrets[binding.name] = binding.text === undefined ? script.secrets[binding.name] ?? '' : String(binding.text);
+    if (binding.type === 'secret_text')
+      secrets[binding.name] = binding.text === undefined ? (script.secrets[binding.name] ?? '') : String(binding.text);
   }
   script.secrets = secrets;
   script.modifiedOn = now();
@@ -349,7 +367,8 @@ export function createKvNamespace(state: AccountState, title: string): Outcome<{
 
 export function createR2Bucket(state: AccountState, name: string): Outcome<{ name: string; creation_date: string }> {
   if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(name)) return refuse(10005, `The bucket name '${name}' is not valid`);
-  if (state.r2Buckets.some((bucket) => bucket.name === name)) return refuse(10004, 'The bucket you tried to create already exists, and you own it.', 409);
+  if (state.r2Buckets.some((bucket) => bucket.name === name))
+    return refuse(10004, 'The bucket you tried to create already exists, and you own it.', 409);
   const bucket = { name, creation_date: now() };
   state.r2Buckets.push(bucket);
   return { ok: true, value: bucket };
@@ -366,5 +385,8 @@ export function pageOf<T>(items: T[], page: number, perPage: number): { items: T
   const size = Math.max(1, Math.min(perPage || 20, 1000));
   const current = Math.max(1, page || 1);
   const slice = items.slice((current - 1) * size, current * size);
-  return { items: slice, info: { page: current, per_page: size, count: slice.length, total_count: items.length, total_pages: Math.ceil(items.length / size) } };
+  return {
+    items: slice,
+    info: { page: current, per_page: size, count: slice.length, total_count: items.length, total_pages: Math.ceil(items.length / size) },
+  };
 }

@@ -53,8 +53,16 @@ export function checkAccount(answers: AccountAnswers): AccountProblem[] {
   if (r2 && !r2.ok) {
     problems.push(
       r2.code === 10042
-        ? { name: 'R2', message: `R2 is not enabled on account ${accountId}, and the api Worker binds a bucket`, fix: 'enable R2 once in the Cloudflare dashboard (R2 Object Storage > Overview), then deploy again' }
-        : { name: 'R2', message: `the account's R2 buckets could not be listed (${refusal(r2)})`, fix: 'give the API token Account > Workers R2 Storage: Edit' },
+        ? {
+            name: 'R2',
+            message: `R2 is not enabled on account ${accountId}, and the api Worker binds a bucket`,
+            fix: 'enable R2 once in the Cloudflare dashboard (R2 Object Storage > Overview), then deploy again',
+          }
+        : {
+            name: 'R2',
+            message: `the account's R2 buckets could not be listed (${refusal(r2)})`,
+            fix: 'give the API token Account > Workers R2 Storage: Edit',
+          },
     );
   }
   return problems;

@@ -41,7 +41,11 @@ export function planAddAction(input: {
     return { ok: false, field: 'appshell.json', message: 'this project has no receiver Worker to add an action to' };
   }
   if (!actionName.test(input.name) || input.name.length > 64) {
-    return { ok: false, field: '<name>', message: `<name>: '${input.name}' must be a lowercase kebab-case name of at most 64 characters, such as send-invite` };
+    return {
+      ok: false,
+      field: '<name>',
+      message: `<name>: '${input.name}' must be a lowercase kebab-case name of at most 64 characters, such as send-invite`,
+    };
   }
   if (isReservedModule(input.name)) return { ok: false, field: '<name>', message: `<name>: '${input.name}' is reserved` };
   const action: ReceiverAction = { name: input.name, requiresUser: input.requiresUser, handler: input.name };

@@ -53,12 +53,18 @@ describe('planAddRoute', () => {
     if (!result.ok) return;
     const byPath = Object.fromEntries(result.files.map((file) => [file.path, file]));
     expect(byPath['workers/api/src/extensions/invoices-by-invoice-id.ts']?.action).toBe('create');
-    expect(byPath['workers/api/src/extensions/invoices-by-invoice-id.ts']?.content).toContain('export const invoicesByInvoiceId: ExtensionHandler');
-    expect(byPath['workers/api/test/extensions/invoices-by-invoice-id.test.ts']?.content).toContain("refuses a caller without one of the roles billing (403)");
+    expect(byPath['workers/api/src/extensions/invoices-by-invoice-id.ts']?.content).toContain(
+      'export const invoicesByInvoiceId: ExtensionHandler',
+    );
+    expect(byPath['workers/api/test/extensions/invoices-by-invoice-id.test.ts']?.content).toContain(
+      'refuses a caller without one of the roles billing (403)',
+    );
     const registry = byPath['workers/api/src/extensions/index.ts']!;
     expect(registry.action).toBe('update');
     expect(registry.content).toContain("import { invoicesByInvoiceId } from './invoices-by-invoice-id.js';");
-    expect(registry.content).toContain("{ prefix: '/v1/invoices/:invoiceId', methods: ['GET', 'POST'], roles: ['billing'], rateLimit: 30, handler: invoicesByInvoiceId },");
+    expect(registry.content).toContain(
+      "{ prefix: '/v1/invoices/:invoiceId', methods: ['GET', 'POST'], roles: ['billing'], rateLimit: 30, handler: invoicesByInvoiceId },",
+    );
     expect(registry.content).toContain("{ prefix: '/v1/hello', methods: ['GET'], handler: hello },");
     const written = JSON.parse(byPath['appshell.json']!.content);
     expect(written.routes.map((route: { path: string }) => route.path)).toEqual(['/v1/hello', '/v1/invoices/:invoiceId']);
@@ -164,7 +170,14 @@ describe('OpenAPI document', () => {
       { ...defaultAnswers('shop'), features: ['ai', 'images', 'stream'] as const, jwtAlg: 'EdDSA' as const, identity: 'supabase' as const },
       { ...defaultAnswers('shop'), workers: ['sender', 'receiver'] as ('sender' | 'receiver')[] },
     ]) {
-      const init = planInitWorker({ answers: { ...answers, features: [...answers.features] }, root: '/x', tree: memoryTree(), newProject: true, source, force: false });
+      const init = planInitWorker({
+        answers: { ...answers, features: [...answers.features] },
+        root: '/x',
+        tree: memoryTree(),
+        newProject: true,
+        source,
+        force: false,
+      });
       const result = await validator.validate(buildOpenApi(init.manifest));
       expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
       expect(result.valid).toBe(true);
@@ -190,20 +203,34 @@ describe('OpenAPI document', () => {
   });
 });
 
-  it('lists what the storage routes really answer (ranges, sized signed PUTs, chunked uploads)', () => {
-    const init = planInitWorker({ answers: { ...defaultAnswers('shop'), features: ['stream'] }, root: '/x', tree: memoryTree(), newProject: true, source, force: false });
-    type Op = { parameters?: { name: string; required?: boolean }[]; responses: Record<string, unknown>; requestBody?: { required: boolean } };
-    const doc = buildOpenApi(init.manifest) as { paths: Record<string, Record<string, Op>>; components: { responses: Record<string, unknown> } };
-    const object = doc.paths['/v1/r2/object']!.get!;
-    expect(Object.keys(object.responses)).toEqual(expect.arrayContaining(['200', '206', '304', '404', '416']));
-    const signedPut = doc.paths['/v1/r2/signed-put']!.get!;
-    expect(signedPut.parameters?.find((p) => p.name === 'size')).toMatchObject({ required: true });
-    expect(Object.keys(signedPut.responses)).toEqual(expect.arrayContaining(['413', '500']));
-    // Uploads without Content-Length are accepted (multipart under the cap), so 411 is never answered.
-    expect(Object.keys(doc.paths['/v1/r2/upload']!.post!.responses)).not.toContain('411');
-    expect(doc.components.responses.Error411).toBeUndefined();
-    expect(doc.paths['/v1/stream/direct-upload']!.post!.requestBody?.required).toBe(false);
+it('lists what the storage routes really answer (ranges, sized signed PUTs, chunked uploads)', () => {
+  const init = planInitWorker({
+    answers: { ...defaultAnswers('shop'), features: ['stream'] },
+    root: '/x',
+    tree: memoryTree(),
+    newProject: true,
+    source,
+    force: false,
   });
+  type Op = {
+    parameters?: { name: string; required?: boolean }[];
+    responses: Record<string, unknown>;
+    requestBody?: { required: boolean };
+  };
+  const doc = buildOpenApi(init.manifest) as {
+    paths: Record<string, Record<string, Op>>;
+    components: { responses: Record<string, unknown> };
+  };
+  const object = doc.paths['/v1/r2/object']!.get!;
+  expect(Object.keys(object.responses)).toEqual(expect.arrayContaining(['200', '206', '304', '404', '416']));
+  const signedPut = doc.paths['/v1/r2/signed-put']!.get!;
+  expect(signedPut.parameters?.find((p) => p.name === 'size')).toMatchObject({ required: true });
+  expect(Object.keys(signedPut.responses)).toEqual(expect.arrayContaining(['413', '500']));
+  // Uploads without Content-Length are accepted (multipart under the cap), so 411 is never answered.
+  expect(Object.keys(doc.paths['/v1/r2/upload']!.post!.responses)).not.toContain('411');
+  expect(doc.components.responses.Error411).toBeUndefined();
+  expect(doc.paths['/v1/stream/direct-upload']!.post!.requestBody?.required).toBe(false);
+});
 
 describe('planAddAction (receiver)', () => {
   const addAction = (name: string, requiresUser: boolean, files = project) => {
@@ -219,7 +246,9 @@ describe('planAddAction (receiver)', () => {
     const byPath = Object.fromEntries(result.files.map((file) => [file.path, file]));
     expect(byPath['workers/receiver/src/actions/send-invite.ts']?.content).toContain('export const sendInvite: UserActionHandler');
     expect(byPath['workers/receiver/test/actions/send-invite.test.ts']?.action).toBe('create');
-    expect(byPath['workers/receiver/src/actions/index.ts']?.content).toContain("{ name: 'send-invite', requiresUser: true, handler: sendInvite },");
+    expect(byPath['workers/receiver/src/actions/index.ts']?.content).toContain(
+      "{ name: 'send-invite', requiresUser: true, handler: sendInvite },",
+    );
     const openapi = JSON.parse(byPath['openapi.json']!.content);
     expect(openapi.paths['/send'].post.requestBody.content['application/json'].schema.properties.action.enum).toContain('send-invite');
   });

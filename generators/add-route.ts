@@ -35,12 +35,17 @@ export type AddRoutePlan =
 const refuse = (field: string, message: string): AddRoutePlan => ({ ok: false, field, message });
 
 /** Validates the request against the path rules, the built-in groups and the routes already there. */
-export function validateRouteRequest(request: AddRouteRequest, manifest: ProjectManifest): { ok: true; route: ExtensionRoute } | { ok: false; field: string; message: string } {
-  if (!manifest.workers.includes('api')) return { ok: false, field: 'appshell.json', message: 'this project has no api Worker to add a route to' };
+export function validateRouteRequest(
+  request: AddRouteRequest,
+  manifest: ProjectManifest,
+): { ok: true; route: ExtensionRoute } | { ok: false; field: string; message: string } {
+  if (!manifest.workers.includes('api'))
+    return { ok: false, field: 'appshell.json', message: 'this project has no api Worker to add a route to' };
   const path = checkRoutePath(request.path);
   if (!path.ok) return { ok: false, field: '<path>', message: path.message };
   const group = findBuiltInOverlap(request.path);
-  if (group) return { ok: false, field: '<path>', message: `<path>: '${request.path}' overlaps the built-in ${group} routes of the api Worker` };
+  if (group)
+    return { ok: false, field: '<path>', message: `<path>: '${request.path}' overlaps the built-in ${group} routes of the api Worker` };
   const methods = [...new Set(request.methods.map((method) => method.toUpperCase()))];
   const badMethod = methods.find((method) => !httpMethods.includes(method as HttpMethod));
   if (methods.length === 0 || badMethod) {
@@ -48,7 +53,11 @@ export function validateRouteRequest(request: AddRouteRequest, manifest: Project
   }
   const badRole = request.roles.find((role) => !rolePattern.test(role));
   if (badRole !== undefined) {
-    return { ok: false, field: '--roles', message: `--roles: '${badRole}' is not a role name (lowercase letters, digits, - and _, starting with a letter)` };
+    return {
+      ok: false,
+      field: '--roles',
+      message: `--roles: '${badRole}' is not a role name (lowercase letters, digits, - and _, starting with a letter)`,
+    };
   }
   if (request.public && request.roles.length > 0) {
     return { ok: false, field: '--roles', message: '--roles: a --public route has no caller, so it cannot require roles' };
@@ -60,7 +69,8 @@ export function validateRouteRequest(request: AddRouteRequest, manifest: Project
     return { ok: false, field: '--description', message: '--description: at most 200 characters, on one line, without * or /' };
   }
   const handler = handlerModuleName(request.path);
-  if (isReservedModule(handler)) return { ok: false, field: '<path>', message: `<path>: '${request.path}' would name its handler ${handler}.ts, which is reserved` };
+  if (isReservedModule(handler))
+    return { ok: false, field: '<path>', message: `<path>: '${request.path}' would name its handler ${handler}.ts, which is reserved` };
   const route: ExtensionRoute = {
     path: request.path,
     methods: httpMethods.filter((method) => methods.includes(method)),
@@ -106,7 +116,10 @@ export function renderManifestAndDerivedFiles(manifest: ProjectManifest): Desire
     files.push({ path: 'workers/api/src/extensions/index.ts', content: renderExtensionRegistry(manifest.routes) });
     // The edge limiter binds one Workers Rate Limiting binding per limit: a route's own `rateLimit` needs its binding.
     if (manifest.rateLimiter === 'edge') {
-      files.push({ path: workerConfigPath(manifest, 'api'), content: renderWranglerConfig(buildWranglerConfig(manifest, 'api'), manifest.configFormat) });
+      files.push({
+        path: workerConfigPath(manifest, 'api'),
+        content: renderWranglerConfig(buildWranglerConfig(manifest, 'api'), manifest.configFormat),
+      });
     }
   }
   if (manifest.workers.some((worker) => worker !== 'receiver')) files.push({ path: 'openapi.json', content: renderOpenApi(manifest) });
@@ -130,11 +143,15 @@ export function planAddRoute(input: {
   const { route } = checked;
   const existing = input.manifest.routes.find((candidate) => candidate.path === route.path);
   if (existing && !sameRoute(existing, route)) {
-    return refuse('<path>', `<path>: '${route.path}' is already a route with other options (${describe(existing)}); edit its entry in appshell.json and run appshell add-route --sync`);
+    return refuse(
+      '<path>',
+      `<path>: '${route.path}' is already a route with other options (${describe(existing)}); edit its entry in appshell.json and run appshell add-route --sync`,
+    );
   }
   if (!existing) {
     const overlap = findExtensionOverlap(route.path, input.manifest.routes);
-    if (overlap) return refuse('<path>', `<path>: '${route.path}' overlaps the route ${overlap.path} (a route also answers every path below it)`);
+    if (overlap)
+      return refuse('<path>', `<path>: '${route.path}' overlaps the route ${overlap.path} (a route also answers every path below it)`);
   }
   const manifest: ProjectManifest = existing ? input.manifest : { ...input.manifest, routes: [...input.manifest.routes, route] };
   const desired = [

@@ -61,10 +61,14 @@ describe('validateAnswers', () => {
 });
 
 describe('isDevelopmentOrigin', () => {
-  it.each(['http://localhost:3000', 'https://localhost', 'http://app.localhost:5173', 'http://127.0.0.1:8080', 'http://[::1]:3000', 'http://0.0.0.0:3000'])(
-    '%s is one',
-    (origin) => expect(isDevelopmentOrigin(origin)).toBe(true),
-  );
+  it.each([
+    'http://localhost:3000',
+    'https://localhost',
+    'http://app.localhost:5173',
+    'http://127.0.0.1:8080',
+    'http://[::1]:3000',
+    'http://0.0.0.0:3000',
+  ])('%s is one', (origin) => expect(isDevelopmentOrigin(origin)).toBe(true));
   it.each(['https://app.example.com', 'https://localhost.example.com', 'https://127.example.com'])('%s is not', (origin) =>
     expect(isDevelopmentOrigin(origin)).toBe(false),
   );

@@ -70,13 +70,22 @@ export function isDevelopmentOrigin(origin: string): boolean {
   } catch {
     return false;
   }
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]' || hostname === '0.0.0.0';
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^127(\.\d{1,3}){3}$/.test(hostname) ||
+    hostname === '[::1]' ||
+    hostname === '0.0.0.0'
+  );
 }
 
 const deployedOrigin = originSchema.check(
   z.superRefine((value, ctx) => {
     if (isDevelopmentOrigin(value)) {
-      ctx.addIssue({ code: 'custom', message: `'${value}' is a development origin: deployed environments take your app's real origins (https://...); local ones go in --dev-origins` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${value}' is a development origin: deployed environments take your app's real origins (https://...); local ones go in --dev-origins`,
+      });
     }
   }),
 );
@@ -90,21 +99,30 @@ export const initAnswersSchema = z
     workers: z
       .array(z.enum(workerNames, { message: `must be some of ${workerNames.join(', ')}` }))
       .check(z.minLength(1, 'must name at least one Worker')),
-    accountId: z.optional(z.string().check(z.regex(/^[0-9a-f]{32}$/, 'must be a Cloudflare account id: 32 lowercase hexadecimal characters'))),
-    bucket: z.string().check(
-      z.regex(
-        /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
-        'must be an R2 bucket name: 3-63 lowercase letters, digits and dashes, starting and ending with a letter or digit',
-      ),
+    accountId: z.optional(
+      z.string().check(z.regex(/^[0-9a-f]{32}$/, 'must be a Cloudflare account id: 32 lowercase hexadecimal characters')),
     ),
+    bucket: z
+      .string()
+      .check(
+        z.regex(
+          /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+          'must be an R2 bucket name: 3-63 lowercase letters, digits and dashes, starting and ending with a letter or digit',
+        ),
+      ),
     identity: z.enum(identityProviders, { message: `must be one of ${identityProviders.join(', ')}` }),
     instantAppId: z.optional(
       z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be an InstantDB app id (a UUID)')),
     ),
     supabaseUrl: z.optional(
-      z.string().check(
-        z.refine((value) => /^https:\/\/[^/\s]+$/.test(value) && URL.canParse(value), 'must be an https URL such as https://abcd.supabase.co'),
-      ),
+      z
+        .string()
+        .check(
+          z.refine(
+            (value) => /^https:\/\/[^/\s]+$/.test(value) && URL.canParse(value),
+            'must be an https URL such as https://abcd.supabase.co',
+          ),
+        ),
     ),
     jwtAlg: z.enum(jwtAlgorithms, { message: `must be one of ${jwtAlgorithms.join(', ')}` }),
     issuer: z.string().check(z.regex(/^[\x21-\x7e]{1,200}$/, 'must be 1-200 printable characters without spaces')),
@@ -124,25 +142,35 @@ export const initAnswersSchema = z
   })
   .check(
     z.superRefine((answers, ctx) => {
-    const has = (worker: WorkerName) => answers.workers.includes(worker);
-    if (has('sender') && !has('receiver')) {
-      ctx.addIssue({ code: 'custom', path: ['workers'], message: 'sender forwards to receiver: add receiver to the list' });
-    }
-    const keyReader = ['api', 'receiver'].find((worker) => has(worker as WorkerName));
-    if (answers.jwtAlg === 'EdDSA' && keyReader && !has('auth-shim')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['workers'],
-        message: `with --jwt-alg EdDSA the ${keyReader} Worker reads its keys from auth-shim: add auth-shim to the list`,
-      });
-    }
-    for (const [field, list] of [['workers', answers.workers], ['features', answers.features], ['envs', answers.envs], ['origins', answers.origins], ['devOrigins', answers.devOrigins]] as const) {
-      const duplicate = (list as readonly string[]).find((item, index) => list.indexOf(item as never) !== index);
-      if (duplicate) ctx.addIssue({ code: 'custom', path: [field], message: `lists '${duplicate}' twice` });
-    }
-    if (answers.features.length > 0 && !has('api')) {
-      ctx.addIssue({ code: 'custom', path: ['features'], message: 'features run in the api Worker: add api to --workers or drop --features' });
-    }
+      const has = (worker: WorkerName) => answers.workers.includes(worker);
+      if (has('sender') && !has('receiver')) {
+        ctx.addIssue({ code: 'custom', path: ['workers'], message: 'sender forwards to receiver: add receiver to the list' });
+      }
+      const keyReader = ['api', 'receiver'].find((worker) => has(worker as WorkerName));
+      if (answers.jwtAlg === 'EdDSA' && keyReader && !has('auth-shim')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workers'],
+          message: `with --jwt-alg EdDSA the ${keyReader} Worker reads its keys from auth-shim: add auth-shim to the list`,
+        });
+      }
+      for (const [field, list] of [
+        ['workers', answers.workers],
+        ['features', answers.features],
+        ['envs', answers.envs],
+        ['origins', answers.origins],
+        ['devOrigins', answers.devOrigins],
+      ] as const) {
+        const duplicate = (list as readonly string[]).find((item, index) => list.indexOf(item as never) !== index);
+        if (duplicate) ctx.addIssue({ code: 'custom', path: [field], message: `lists '${duplicate}' twice` });
+      }
+      if (answers.features.length > 0 && !has('api')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['features'],
+          message: 'features run in the api Worker: add api to --workers or drop --features',
+        });
+      }
     }),
   );
 
@@ -174,15 +202,7 @@ export const answerFlags: Record<AnswerKey, string> = {
 };
 
 /** The answers a person is asked for when nothing else gives them; others take a default silently. */
-export const promptedAnswers: readonly AnswerKey[] = [
-  'name',
-  'workers',
-  'identity',
-  'jwtAlg',
-  'features',
-  'envs',
-  'configFormat',
-];
+export const promptedAnswers: readonly AnswerKey[] = ['name', 'workers', 'identity', 'jwtAlg', 'features', 'envs', 'configFormat'];
 
 /**
  * What a deployed environment needs and only the team knows. Asked for with a terminal (an empty answer leaves it

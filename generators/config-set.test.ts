@@ -20,24 +20,41 @@ const scaffold = (overrides: Partial<InitAnswers> = {}) => scaffoldInMemory(sour
 /** The configs alone, rendered from a manifest. */
 function project(manifest: ProjectManifest): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const worker of manifest.workers) files[workerConfigPath(manifest, worker)] = renderWranglerConfig(buildWranglerConfig(manifest, worker), manifest.configFormat);
+  for (const worker of manifest.workers)
+    files[workerConfigPath(manifest, worker)] = renderWranglerConfig(buildWranglerConfig(manifest, worker), manifest.configFormat);
   return files;
 }
 
 const fromYes = () => manifestFromAnswers(defaultAnswers('shop'));
 const readiness = (manifest: ProjectManifest, files: Record<string, string> = project(manifest)) =>
-  checkDeployReadiness(manifest, 'production', manifest.workers, (worker) => parseWranglerConfig(files[workerConfigPath(manifest, worker)]!, manifest.configFormat));
+  checkDeployReadiness(manifest, 'production', manifest.workers, (worker) =>
+    parseWranglerConfig(files[workerConfigPath(manifest, worker)]!, manifest.configFormat),
+  );
 const content = (files: PlannedFile[], path: string) => files.find((file) => file.path === path)?.content ?? '';
 
 describe('checkDeployReadiness', () => {
   it('names every value an --yes project leaves empty, with the command that sets it', () => {
     const problems = readiness(fromYes());
-    expect(problems.map((problem) => `${problem.worker} ${problem.name}`)).toEqual(['auth-shim account_id', 'auth-shim INSTANT_APP_ID', 'api R2_ACCOUNT_ID']);
-    expect(problems[0]!.message).toMatch(/^no Cloudflare account is named in workers\/auth-shim\/wrangler\.jsonc, workers\/api\/wrangler\.jsonc, .* and CLOUDFLARE_ACCOUNT_ID is not set/);
-    expect(problems[1]!.message).toBe('INSTANT_APP_ID is empty in workers/auth-shim/wrangler.jsonc (env production): the InstantDB app whose users sign in');
+    expect(problems.map((problem) => `${problem.worker} ${problem.name}`)).toEqual([
+      'auth-shim account_id',
+      'auth-shim INSTANT_APP_ID',
+      'api R2_ACCOUNT_ID',
+    ]);
+    expect(problems[0]!.message).toMatch(
+      /^no Cloudflare account is named in workers\/auth-shim\/wrangler\.jsonc, workers\/api\/wrangler\.jsonc, .* and CLOUDFLARE_ACCOUNT_ID is not set/,
+    );
+    expect(problems[1]!.message).toBe(
+      'INSTANT_APP_ID is empty in workers/auth-shim/wrangler.jsonc (env production): the InstantDB app whose users sign in',
+    );
     expect(problems[1]!.fix).toBe('npx appshell config set identity.instantAppId <value>');
     // CLOUDFLARE_ACCOUNT_ID names the account for wrangler (CI); the api still needs it for presigned URLs.
-    const fromEnvironment = checkDeployReadiness(fromYes(), 'production', fromYes().workers, (worker) => parseWranglerConfig(project(fromYes())[workerConfigPath(fromYes(), worker)]!, 'jsonc'), { accountFromEnvironment: true });
+    const fromEnvironment = checkDeployReadiness(
+      fromYes(),
+      'production',
+      fromYes().workers,
+      (worker) => parseWranglerConfig(project(fromYes())[workerConfigPath(fromYes(), worker)]!, 'jsonc'),
+      { accountFromEnvironment: true },
+    );
     expect(fromEnvironment.map((problem) => problem.name)).toEqual(['INSTANT_APP_ID', 'R2_ACCOUNT_ID']);
   });
 
@@ -47,7 +64,11 @@ describe('checkDeployReadiness', () => {
   });
 
   it('refuses a development origin in a deployed environment, even one written into the config by hand', () => {
-    const manifest = manifestFromAnswers({ ...defaultAnswers('shop'), accountId: '0123456789abcdef0123456789abcdef', instantAppId: '6a2f0f0e-8f4b-4f7e-9d7c-2b1f3a4c5d6e' });
+    const manifest = manifestFromAnswers({
+      ...defaultAnswers('shop'),
+      accountId: '0123456789abcdef0123456789abcdef',
+      instantAppId: '6a2f0f0e-8f4b-4f7e-9d7c-2b1f3a4c5d6e',
+    });
     expect(readiness(manifest)).toEqual([]);
     const edited = buildWranglerConfig(manifest, 'api');
     edited.env!.production!.vars!.ALLOWED_ORIGINS = 'https://app.example.com,http://localhost:3000';
@@ -57,7 +78,11 @@ describe('checkDeployReadiness', () => {
     expect(problems[0]).toMatchObject({ worker: 'api', name: 'ALLOWED_ORIGINS' });
     expect(problems[0]!.message).toContain('allows http://localhost:3000');
     // Local development keeps its localhost origin: that is what it is for.
-    expect(checkDeployReadiness(manifest, 'staging', ['api'], () => parseWranglerConfig(project(manifest)['workers/api/wrangler.jsonc']!, 'jsonc'))).toEqual([]);
+    expect(
+      checkDeployReadiness(manifest, 'staging', ['api'], () =>
+        parseWranglerConfig(project(manifest)['workers/api/wrangler.jsonc']!, 'jsonc'),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -72,11 +97,23 @@ describe('planConfigSet', () => {
       expect.arrayContaining(['appshell.json', 'workers/api/wrangler.jsonc', 'workers/auth-shim/wrangler.jsonc']),
     );
     expect(content(account.files, 'workers/api/wrangler.jsonc')).toContain('"R2_ACCOUNT_ID": "0123456789abcdef0123456789abcdef"');
-    const origins = planConfigSet({ manifest: account.manifest, field: 'origins.production', value: 'https://app.example.com, https://www.example.com', tree, force: false });
+    const origins = planConfigSet({
+      manifest: account.manifest,
+      field: 'origins.production',
+      value: 'https://app.example.com, https://www.example.com',
+      tree,
+      force: false,
+    });
     expect(origins.ok && origins.manifest.origins.production).toEqual(['https://app.example.com', 'https://www.example.com']);
     expect(origins.ok && origins.manifest.origins.staging).toEqual([]);
     const applied = { ...files, ...Object.fromEntries(account.files.map((file) => [file.path, file.content])) };
-    const instant = planConfigSet({ manifest: account.manifest, field: 'identity.instantAppId', value: '6a2f0f0e-8f4b-4f7e-9d7c-2b1f3a4c5d6e', tree: memoryTree(applied), force: false });
+    const instant = planConfigSet({
+      manifest: account.manifest,
+      field: 'identity.instantAppId',
+      value: '6a2f0f0e-8f4b-4f7e-9d7c-2b1f3a4c5d6e',
+      tree: memoryTree(applied),
+      force: false,
+    });
     expect(instant.ok).toBe(true);
     if (!instant.ok) return;
     const ready = { ...applied, ...Object.fromEntries(instant.files.map((file) => [file.path, file.content])) };

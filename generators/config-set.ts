@@ -15,7 +15,11 @@ export type ConfigSetResult =
   | { ok: false; message: string };
 
 /** The manifest with one field set, or the reason it cannot be (naming the field and what is allowed). */
-export function setManifestField(manifest: ProjectManifest, field: string, value: string): { ok: true; manifest: ProjectManifest } | { ok: false; message: string } {
+export function setManifestField(
+  manifest: ProjectManifest,
+  field: string,
+  value: string,
+): { ok: true; manifest: ProjectManifest } | { ok: false; message: string } {
   const next: ProjectManifest = structuredClone(manifest);
   if (field === 'accountId') {
     if (value === '') delete next.accountId;
@@ -38,7 +42,10 @@ export function setManifestField(manifest: ProjectManifest, field: string, value
       const problem = describeOriginProblem(origin);
       if (problem) return { ok: false, message: `${field}: '${origin}' ${problem}` };
       if (env !== 'dev' && isDevelopmentOrigin(origin)) {
-        return { ok: false, message: `${field}: '${origin}' is a development origin: a deployed environment takes your app's real origins (set origins.dev for local ones)` };
+        return {
+          ok: false,
+          message: `${field}: '${origin}' is a development origin: a deployed environment takes your app's real origins (set origins.dev for local ones)`,
+        };
       }
     }
     next.origins = { ...next.origins, [env]: origins };
@@ -55,13 +62,22 @@ export function setManifestField(manifest: ProjectManifest, field: string, value
  * `appshell config set <field> <value>`: the manifest with the field set and every wrangler config rendered from it,
  * through the plan engine (a config the team edited is a conflict unless forced).
  */
-export function planConfigSet(input: { manifest: ProjectManifest; field: string; value: string; tree: ProjectTree; force: boolean }): ConfigSetResult {
+export function planConfigSet(input: {
+  manifest: ProjectManifest;
+  field: string;
+  value: string;
+  tree: ProjectTree;
+  force: boolean;
+}): ConfigSetResult {
   const set = setManifestField(input.manifest, input.field, input.value);
   if (!set.ok) return set;
   const { manifest } = set;
   const desired: DesiredFile[] = [{ path: manifestFileName, content: renderManifest(manifest) }];
   for (const worker of manifest.workers) {
-    desired.push({ path: workerConfigPath(manifest, worker), content: renderWranglerConfig(buildWranglerConfig(manifest, worker), manifest.configFormat) });
+    desired.push({
+      path: workerConfigPath(manifest, worker),
+      content: renderWranglerConfig(buildWranglerConfig(manifest, worker), manifest.configFormat),
+    });
   }
   const files = planFiles(desired, input.tree, { force: input.force });
   return { ok: true, manifest, files, unchanged: files.every((file) => file.action === 'unchanged') };

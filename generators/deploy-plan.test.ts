@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { defaultAnswers, type InitAnswers } from './answers.js';
-import { checkBundleSize, deployArguments, deployOrder, describeWranglerFailure, planDeploy, readDeployOutput, readWranglerFailure } from './deploy-plan.js';
+import {
+  checkBundleSize,
+  deployArguments,
+  deployOrder,
+  describeWranglerFailure,
+  planDeploy,
+  readDeployOutput,
+  readWranglerFailure,
+} from './deploy-plan.js';
 import { manifestFromAnswers } from './manifest-defaults.js';
 
 const manifest = (overrides: Partial<InitAnswers> = {}) => manifestFromAnswers({ ...defaultAnswers('shop'), ...overrides });
@@ -62,14 +70,29 @@ describe('deployArguments', () => {
   });
   it('bundles without uploading for a dry run', () => {
     expect(deployArguments(step, { env: 'staging', outdir: '/tmp/x' })).toEqual([
-      'deploy', '--config', 'workers/api/wrangler.jsonc', '--env', 'staging', '--dry-run', '--outdir', '/tmp/x',
+      'deploy',
+      '--config',
+      'workers/api/wrangler.jsonc',
+      '--env',
+      'staging',
+      '--dry-run',
+      '--outdir',
+      '/tmp/x',
     ]);
   });
   it('hands a first deploy its secrets as a file, never as values, and none to a dry run', () => {
     expect(deployArguments(step, { env: 'staging', secretsFile: '/tmp/s/api.secrets.json' })).toEqual([
-      'deploy', '--config', 'workers/api/wrangler.jsonc', '--env', 'staging', '--secrets-file', '/tmp/s/api.secrets.json',
+      'deploy',
+      '--config',
+      'workers/api/wrangler.jsonc',
+      '--env',
+      'staging',
+      '--secrets-file',
+      '/tmp/s/api.secrets.json',
     ]);
-    expect(deployArguments(step, { env: 'staging', outdir: '/tmp/x', secretsFile: '/tmp/s/api.secrets.json' })).not.toContain('--secrets-file');
+    expect(deployArguments(step, { env: 'staging', outdir: '/tmp/x', secretsFile: '/tmp/s/api.secrets.json' })).not.toContain(
+      '--secrets-file',
+    );
   });
 });
 
@@ -86,7 +109,13 @@ describe('readDeployOutput', () => {
   it('reads the deploy entry of the ND-JSON file and ignores a torn line', () => {
     const text = [
       JSON.stringify({ type: 'wrangler-session', version: 1 }),
-      JSON.stringify({ type: 'deploy', version: 1, worker_name: 'shop-api-staging', version_id: 'v1', targets: ['https://shop-api-staging.x.workers.dev'] }),
+      JSON.stringify({
+        type: 'deploy',
+        version: 1,
+        worker_name: 'shop-api-staging',
+        version_id: 'v1',
+        targets: ['https://shop-api-staging.x.workers.dev'],
+      }),
       '{"type":"depl',
     ].join('\n');
     expect(readDeployOutput(text)).toEqual({ url: 'https://shop-api-staging.x.workers.dev', versionId: 'v1' });
@@ -104,8 +133,13 @@ describe('readWranglerFailure', () => {
   it("reads Cloudflare's code from the command-failed entry and the refusal from the console", () => {
     const file = JSON.stringify({ type: 'command-failed', version: 1, code: 10143, message: 'A request to the Cloudflare API failed.' });
     const failure = readWranglerFailure(file, console10143);
-    expect(failure).toEqual({ code: 10143, message: "Could not resolve service binding 'RECEIVER'. Target script 'shop-receiver-staging' not found." });
-    expect(describeWranglerFailure('shop-sender-staging', failure)).toMatch(/^Cloudflare refused shop-sender-staging \(code 10143\): Could not resolve/);
+    expect(failure).toEqual({
+      code: 10143,
+      message: "Could not resolve service binding 'RECEIVER'. Target script 'shop-receiver-staging' not found.",
+    });
+    expect(describeWranglerFailure('shop-sender-staging', failure)).toMatch(
+      /^Cloudflare refused shop-sender-staging \(code 10143\): Could not resolve/,
+    );
   });
 
   it('falls back to the console, then to the last error line', () => {

@@ -24,7 +24,10 @@ export function bindingGraph(manifest: ProjectManifest): Map<WorkerName, WorkerN
   const graph = new Map<WorkerName, WorkerName[]>();
   for (const worker of manifest.workers) {
     const bound = workerDescriptors[worker].bindings(manifest).services.map((service) => service.worker);
-    graph.set(worker, [...new Set(bound)].filter((target) => manifest.workers.includes(target)));
+    graph.set(
+      worker,
+      [...new Set(bound)].filter((target) => manifest.workers.includes(target)),
+    );
   }
   return graph;
 }
@@ -72,7 +75,11 @@ export function planDeploy(manifest: ProjectManifest, options: { env?: string; o
   }
   for (const name of options.only ?? []) {
     if (!manifest.workers.includes(name as WorkerName)) {
-      return { ok: false, field: '--only', message: `--only: '${name}' is not a Worker of this project; allowed: ${manifest.workers.join(', ')}` };
+      return {
+        ok: false,
+        field: '--only',
+        message: `--only: '${name}' is not a Worker of this project; allowed: ${manifest.workers.join(', ')}`,
+      };
     }
   }
   const ordered = deployOrder(manifest);

@@ -10,8 +10,13 @@ const identityUrl = 'http://127.0.0.1:40000';
 describe('localOverrideVars', () => {
   it('points only the auth shim at the identity stand-in', () => {
     expect(localOverrideVars(instant, 'auth-shim', identityUrl)).toEqual({ INSTANT_API_URI: identityUrl, INSTANT_APP_ID: devInstantAppId });
-    expect(localOverrideVars({ ...instant, identity: { provider: 'instant', instantAppId: 'app-1' } }, 'auth-shim', identityUrl).INSTANT_APP_ID).toBe('app-1');
-    expect(localOverrideVars(supabase, 'auth-shim', identityUrl)).toEqual({ SUPABASE_URL: identityUrl, SUPABASE_ANON_KEY: 'appshell-dev-stand-in' });
+    expect(
+      localOverrideVars({ ...instant, identity: { provider: 'instant', instantAppId: 'app-1' } }, 'auth-shim', identityUrl).INSTANT_APP_ID,
+    ).toBe('app-1');
+    expect(localOverrideVars(supabase, 'auth-shim', identityUrl)).toEqual({
+      SUPABASE_URL: identityUrl,
+      SUPABASE_ANON_KEY: 'appshell-dev-stand-in',
+    });
     for (const worker of ['api', 'sender', 'receiver'] as const) expect(localOverrideVars(instant, worker, identityUrl)).toEqual({});
   });
 });
@@ -26,19 +31,35 @@ describe('planDev', () => {
       ['receiver', 'workers/receiver', 'http://127.0.0.1:8790'],
     ]);
     expect(plan.runs[1]!.args).toEqual([
-      'dev', '--config', 'wrangler.jsonc', '--ip', '127.0.0.1', '--port', '8788', '--persist-to', '/p/.wrangler/state',
-      '--inspector-port', '9231', '--show-interactive-dev-session=false',
+      'dev',
+      '--config',
+      'wrangler.jsonc',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      '8788',
+      '--persist-to',
+      '/p/.wrangler/state',
+      '--inspector-port',
+      '9231',
+      '--show-interactive-dev-session=false',
     ]);
     expect(plan.runs[0]!.args.slice(-4)).toEqual(['--var', `INSTANT_API_URI:${identityUrl}`, '--var', `INSTANT_APP_ID:${devInstantAppId}`]);
   });
 
   it('names the config file of the project format', () => {
-    expect(planDev({ ...instant, configFormat: 'toml' }, { root: '/p', identityUrl }).runs[0]!.args.slice(0, 3)).toEqual(['dev', '--config', 'wrangler.toml']);
+    expect(planDev({ ...instant, configFormat: 'toml' }, { root: '/p', identityUrl }).runs[0]!.args.slice(0, 3)).toEqual([
+      'dev',
+      '--config',
+      'wrangler.toml',
+    ]);
   });
 
   it('prints the walkthrough with the provider token field, or only the health hint without an auth shim and an API', () => {
     expect(planDev(instant, { root: '/p', identityUrl }).walkthrough.join('\n')).toContain('{"refresh_token":"dev-user:alice"}');
     expect(planDev(supabase, { root: '/p', identityUrl }).walkthrough.join('\n')).toContain('{"access_token":"dev-user:alice"}');
-    expect(planDev({ ...instant, workers: ['sender', 'receiver'] }, { root: '/p', identityUrl }).walkthrough).toEqual(['Each Worker answers GET /health.']);
+    expect(planDev({ ...instant, workers: ['sender', 'receiver'] }, { root: '/p', identityUrl }).walkthrough).toEqual([
+      'Each Worker answers GET /health.',
+    ]);
   });
 });

@@ -72,7 +72,8 @@ export function planDev(manifest: ProjectManifest, options: { root: string; iden
     const port = String(devPorts[worker]);
     const args = ['dev', '--config', configFile, '--ip', '127.0.0.1', '--port', port, '--persist-to', `${options.root}/.wrangler/state`];
     args.push('--inspector-port', String(inspectorBase + index), '--show-interactive-dev-session=false');
-    for (const [name, value] of Object.entries(localOverrideVars(manifest, worker, options.identityUrl))) args.push('--var', `${name}:${value}`);
+    for (const [name, value] of Object.entries(localOverrideVars(manifest, worker, options.identityUrl)))
+      args.push('--var', `${name}:${value}`);
     return { worker, dir: `workers/${worker}`, args, url: `http://127.0.0.1:${port}` };
   });
   return { runs, walkthrough: devWalkthrough(manifest) };

@@ -45,11 +45,21 @@ describe('planInitWorker on an empty tree', () => {
     const { files } = plan();
     expect(files.every((entry) => entry.action === 'create')).toBe(true);
     for (const worker of ['auth-shim', 'api', 'sender', 'receiver']) {
-      for (const name of ['wrangler.jsonc', 'package.json', 'tsconfig.json', '.dev.vars.example', 'src/index.ts', 'vitest.config.ts', 'src/lib/app.ts']) {
+      for (const name of [
+        'wrangler.jsonc',
+        'package.json',
+        'tsconfig.json',
+        '.dev.vars.example',
+        'src/index.ts',
+        'vitest.config.ts',
+        'src/lib/app.ts',
+      ]) {
         expect(files.map((entry) => entry.path)).toContain(`workers/${worker}/${name}`);
       }
     }
-    expect(files.map((entry) => entry.path)).toEqual(expect.arrayContaining(['appshell.json', 'appshell.schema.json', 'package.json', 'README.md', '.gitignore', statePath]));
+    expect(files.map((entry) => entry.path)).toEqual(
+      expect.arrayContaining(['appshell.json', 'appshell.schema.json', 'package.json', 'README.md', '.gitignore', statePath]),
+    );
   });
 
   it('puts the answers where they belong', () => {
@@ -127,17 +137,34 @@ describe('planInitWorker on an empty tree', () => {
 
   it('writes a GitHub workflow with --ci github: tests and the rehearsal, then each environment in order, the last gated', () => {
     expect(plan().files.some((entry) => entry.path.startsWith('.github/'))).toBe(false);
-    const text = file(plan({ ci: 'github', identity: 'supabase', supabaseUrl: 'https://abc.supabase.co' }).files, '.github/workflows/deploy.yml').content;
+    const text = file(
+      plan({ ci: 'github', identity: 'supabase', supabaseUrl: 'https://abc.supabase.co' }).files,
+      '.github/workflows/deploy.yml',
+    ).content;
     // Valid against GitHub's workflow schema (SchemaStore's, as action-validator bundles it).
     expect(validateWorkflow(text).errors).toEqual([]);
-    const workflow = parseYaml(text) as { jobs: Record<string, { needs?: string; environment?: string; env?: Record<string, string>; steps: { run?: string; uses?: string; with?: Record<string, unknown> }[] }> };
+    const workflow = parseYaml(text) as {
+      jobs: Record<
+        string,
+        {
+          needs?: string;
+          environment?: string;
+          env?: Record<string, string>;
+          steps: { run?: string; uses?: string; with?: Record<string, unknown> }[];
+        }
+      >;
+    };
     expect(Object.keys(workflow.jobs)).toEqual(['test', 'deploy-staging', 'deploy-production']);
     const runs = (job: string) => workflow.jobs[job]!.steps.flatMap((step) => (step.run ? [step.run] : []));
     expect(runs('test')).toEqual(['npm ci', 'npm run typecheck', 'npm test', 'npm run rehearse']);
     expect(workflow.jobs['deploy-staging']).toMatchObject({ needs: 'test', environment: 'staging' });
     expect(workflow.jobs['deploy-production']).toMatchObject({ needs: 'deploy-staging', environment: 'production' });
     // The pinned appshell, never one fetched; provided secrets from the CI's store through --from-env.
-    expect(runs('deploy-production')).toEqual(['npm ci', 'npx --no appshell secrets --push --env production --from-env --yes', 'npx --no appshell deploy --env production --from-env --yes']);
+    expect(runs('deploy-production')).toEqual([
+      'npm ci',
+      'npx --no appshell secrets --push --env production --from-env --yes',
+      'npx --no appshell deploy --env production --from-env --yes',
+    ]);
     // A GitHub Actions expression, written literally into the workflow.
     const fromSecrets = (name: string) => `\${{ secrets.${name} }}`;
     expect(workflow.jobs['deploy-production']!.env).toMatchObject({
@@ -146,9 +173,15 @@ describe('planInitWorker on an empty tree', () => {
       SUPABASE_ANON_KEY: fromSecrets('SUPABASE_ANON_KEY'),
     });
     // Actions on the node24 runtime, and the Node of the toolchain.
-    for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps)) if (step.uses) expect(step.uses).toMatch(/^actions\/(checkout|setup-node)@v5$/);
-    expect(workflow.jobs.test!.steps.find((step) => step.uses?.startsWith('actions/setup-node'))!.with).toMatchObject({ 'node-version': 20 });
-    expect((parseYaml(file(plan({ ci: 'github', toolchain: 'current' }).files, '.github/workflows/deploy.yml').content) as typeof workflow).jobs.test!.steps[1]!.with).toMatchObject({ 'node-version': 24 });
+    for (const step of Object.values(workflow.jobs).flatMap((job) => job.steps))
+      if (step.uses) expect(step.uses).toMatch(/^actions\/(checkout|setup-node)@v5$/);
+    expect(workflow.jobs.test!.steps.find((step) => step.uses?.startsWith('actions/setup-node'))!.with).toMatchObject({
+      'node-version': 20,
+    });
+    expect(
+      (parseYaml(file(plan({ ci: 'github', toolchain: 'current' }).files, '.github/workflows/deploy.yml').content) as typeof workflow).jobs
+        .test!.steps[1]!.with,
+    ).toMatchObject({ 'node-version': 24 });
     expect(text).toMatch(/Workers Scripts: Edit, Workers KV Storage: Edit,\n#\s+Workers R2 Storage: Edit/);
   });
 
@@ -196,7 +229,10 @@ describe('planInitWorker on an existing project', () => {
     const disk = written(plan().files);
     disk['workers/api/wrangler.jsonc'] = `${disk['workers/api/wrangler.jsonc']}\n// our note\n`;
     const again = plan({ origins: ['https://shop.example'] }, disk);
-    expect(file(again.files, 'workers/api/wrangler.jsonc')).toMatchObject({ action: 'conflict', reason: 'changed since appshell wrote it' });
+    expect(file(again.files, 'workers/api/wrangler.jsonc')).toMatchObject({
+      action: 'conflict',
+      reason: 'changed since appshell wrote it',
+    });
     const forced = plan({ origins: ['https://shop.example'] }, disk, true);
     expect(file(forced.files, 'workers/api/wrangler.jsonc').action).toBe('update');
   });
@@ -224,9 +260,22 @@ describe('planInitWorker on an existing project', () => {
 
 describe('summarizePlan', () => {
   it('counts a new project per part (root files, then each Worker), every file once', () => {
-    const init = planInitWorker({ answers: defaultAnswers('shop'), root: '/x', tree: memoryTree(), newProject: true, source, force: false });
+    const init = planInitWorker({
+      answers: defaultAnswers('shop'),
+      root: '/x',
+      tree: memoryTree(),
+      newProject: true,
+      source,
+      force: false,
+    });
     const rows = summarizePlan(init.files);
-    expect(rows.map((row) => row.group).sort()).toEqual(['project', 'workers/api', 'workers/auth-shim', 'workers/receiver', 'workers/sender']);
+    expect(rows.map((row) => row.group).sort()).toEqual([
+      'project',
+      'workers/api',
+      'workers/auth-shim',
+      'workers/receiver',
+      'workers/sender',
+    ]);
     // Base copies (.appshell/base/) are bookkeeping: written, never counted.
     const shown = init.files.filter((file) => !file.internal);
     expect(shown.length * 2 - 1).toBe(init.files.length);

@@ -48,7 +48,12 @@ interface HolderConfig {
   ours: boolean;
 }
 
-function readHolderConfig(tree: ProjectTree, manifest: ProjectManifest, worker: WorkerName, env: string): HolderConfig | KvNamespaceRefusal | undefined {
+function readHolderConfig(
+  tree: ProjectTree,
+  manifest: ProjectManifest,
+  worker: WorkerName,
+  env: string,
+): HolderConfig | KvNamespaceRefusal | undefined {
   const path = workerConfigPath(manifest, worker);
   const text = tree.read(path);
   if (text === undefined) return undefined;
@@ -102,7 +107,9 @@ export function planKvNamespaces(input: {
   const needs: KvNamespaceNeed[] = [];
   for (const { binding, workers } of [...shared, ...own]) {
     const holders = workers.filter((worker) => configs.get(worker) !== undefined);
-    const bound = [...new Set(holders.map((worker) => configs.get(worker)!.ids.get(binding)).filter((id): id is string => id !== undefined))];
+    const bound = [
+      ...new Set(holders.map((worker) => configs.get(worker)!.ids.get(binding)).filter((id): id is string => id !== undefined)),
+    ];
     const candidates = [...new Set([...(recorded[binding] ? [recorded[binding]] : []), ...bound])];
     if (candidates.length > 1) {
       const where = holders.map((worker) => `${workerConfigPath(manifest, worker)}: ${configs.get(worker)!.ids.get(binding) ?? 'no id'}`);
@@ -122,12 +129,18 @@ export function planKvNamespaces(input: {
         suggestion: `Add the id of the namespace ${title} (npx wrangler kv namespace list) to that entry and to appshell.json kvNamespaces.${env}.${binding}, then deploy again.`,
       };
     }
-    const known = recorded[binding] ? { id: recorded[binding], source: 'recorded' as const } : bound[0] ? { id: bound[0], source: 'config' as const } : undefined;
+    const known = recorded[binding]
+      ? { id: recorded[binding], source: 'recorded' as const }
+      : bound[0]
+        ? { id: bound[0], source: 'config' as const }
+        : undefined;
     needs.push({
       binding,
       workers,
       title,
-      ...(workers.length === 1 ? { provisionedTitle: `${scriptName(manifest.name, workers[0]!, env)}-${binding.toLowerCase().replaceAll('_', '-')}` } : {}),
+      ...(workers.length === 1
+        ? { provisionedTitle: `${scriptName(manifest.name, workers[0]!, env)}-${binding.toLowerCase().replaceAll('_', '-')}` }
+        : {}),
       ...(known ? { known } : {}),
       deployedHolders: known ? [] : lacking.filter((worker) => input.deployed.includes(worker)),
     });
@@ -148,17 +161,26 @@ export function deployedHoldersToRead(needs: readonly KvNamespaceNeed[]): Worker
 export function resolveKvNamespaces(
   needs: readonly KvNamespaceNeed[],
   env: string,
-  found: { deployed: ReadonlyMap<WorkerName, ReadonlyMap<string, string>>; listed?: readonly KvNamespaceEntry[]; created?: ReadonlySet<string> },
+  found: {
+    deployed: ReadonlyMap<WorkerName, ReadonlyMap<string, string>>;
+    listed?: readonly KvNamespaceEntry[];
+    created?: ReadonlySet<string>;
+  },
 ): { ok: true; reports: KvNamespaceReport[]; unresolved: KvNamespaceNeed[] } | KvNamespaceRefusal {
   const reports: KvNamespaceReport[] = [];
   const unresolved: KvNamespaceNeed[] = [];
   for (const need of needs) {
-    const report = (id: string, source: KvNamespaceSource, title = need.title) => reports.push({ binding: need.binding, title, id, source, workers: need.workers });
+    const report = (id: string, source: KvNamespaceSource, title = need.title) =>
+      reports.push({ binding: need.binding, title, id, source, workers: need.workers });
     if (need.known) {
       report(need.known.id, need.known.source);
       continue;
     }
-    const live = [...new Set(need.deployedHolders.map((worker) => found.deployed.get(worker)?.get(need.binding)).filter((id): id is string => id !== undefined))];
+    const live = [
+      ...new Set(
+        need.deployedHolders.map((worker) => found.deployed.get(worker)?.get(need.binding)).filter((id): id is string => id !== undefined),
+      ),
+    ];
     if (live.length > 1) {
       return {
         ok: false,
@@ -192,7 +214,8 @@ export function planKvNamespaceWrites(input: {
   const { manifest, env, tree, reports } = input;
   const next = withKvNamespaceIds(manifest, env, Object.fromEntries(reports.map((report) => [report.binding, report.id])));
   const desired: DesiredFile[] = [];
-  if (next !== manifest && renderManifest(next) !== tree.read(manifestFileName)) desired.push({ path: manifestFileName, content: renderManifest(next), neverConflicts: true });
+  if (next !== manifest && renderManifest(next) !== tree.read(manifestFileName))
+    desired.push({ path: manifestFileName, content: renderManifest(next), neverConflicts: true });
   for (const worker of new Set(reports.flatMap((report) => report.workers))) {
     const path = workerConfigPath(manifest, worker);
     const config = readHolderConfig(tree, manifest, worker, env);
@@ -204,7 +227,8 @@ export function planKvNamespaceWrites(input: {
   if (desired.length === 0) return { ok: true, manifest: next, files: [] };
   const files = planFiles(desired, tree, { force: false });
   const conflict = files.find((file) => file.action === 'conflict');
-  if (conflict) return { ok: false, message: `${conflict.path} changed while appshell was writing the KV namespace ids; nothing was deployed` };
+  if (conflict)
+    return { ok: false, message: `${conflict.path} changed while appshell was writing the KV namespace ids; nothing was deployed` };
   return { ok: true, manifest: next, files };
 }
 
@@ -235,7 +259,9 @@ export function readLiveVersionId(stdout: string): string | undefined {
 
 /** `wrangler versions view <id> --json`: the KV namespaces that version binds, by binding name; undefined if unreadable. */
 export function readVersionKvBindings(stdout: string): Map<string, string> | undefined {
-  const value = parseJsonObject(stdout) as { resources?: { bindings?: { type?: unknown; name?: unknown; namespace_id?: unknown }[] } } | undefined;
+  const value = parseJsonObject(stdout) as
+    | { resources?: { bindings?: { type?: unknown; name?: unknown; namespace_id?: unknown }[] } }
+    | undefined;
   const bindings = value?.resources?.bindings;
   if (!Array.isArray(bindings)) return undefined;
   return new Map(

@@ -67,6 +67,8 @@ describe('ids in the manifest and the wrangler configs', () => {
       const toml = parseToml(renderWranglerConfig(config, 'toml')) as unknown as WranglerConfig;
       expect(boundKvNamespaceId(toml, 'production', 'API_KEYS')).toBe(id);
     }
-    expect(buildWranglerConfig(withId, 'api').env?.production?.kv_namespaces?.find((entry) => entry.binding === 'PROJECTS')).toEqual({ binding: 'PROJECTS' });
+    expect(buildWranglerConfig(withId, 'api').env?.production?.kv_namespaces?.find((entry) => entry.binding === 'PROJECTS')).toEqual({
+      binding: 'PROJECTS',
+    });
   });
 });

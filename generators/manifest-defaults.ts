@@ -1,5 +1,13 @@
 import { workerNames, featureNames, type InitAnswers } from './answers.js';
-import { defaultApiKeys, manifestSchemaFileName, manifestSchemaVersion, templateVersion, type ExtensionRoute, type ProjectManifest, type ReceiverAction } from './manifest.js';
+import {
+  defaultApiKeys,
+  manifestSchemaFileName,
+  manifestSchemaVersion,
+  templateVersion,
+  type ExtensionRoute,
+  type ProjectManifest,
+  type ReceiverAction,
+} from './manifest.js';
 import { withMigrationLedgers } from './migrations.js';
 
 /** The route every new project starts with: the example extension `src/extensions/hello.ts`. */

@@ -15,7 +15,11 @@ export function parseManifest(text: string): ManifestResult {
   if (!migrated.ok) return migrated;
   const parsed = manifestSchema.safeParse(migrated.value);
   if (parsed.success) {
-    return { ok: true, manifest: withMigrationLedgers(parsed.data), ...(migrated.from < manifestSchemaVersion ? { migratedFrom: migrated.from } : {}) };
+    return {
+      ok: true,
+      manifest: withMigrationLedgers(parsed.data),
+      ...(migrated.from < manifestSchemaVersion ? { migratedFrom: migrated.from } : {}),
+    };
   }
   const issue = parsed.error.issues[0]!;
   return { ok: false, message: `${manifestFileName}: ${issue.path.join('.') || '(root)'} ${issue.message}` };

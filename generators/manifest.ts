@@ -39,7 +39,10 @@ const extensionRouteSchema = z.strictObject({
 
 const receiverActionSchema = z.strictObject({
   name: z.string(),
-  requiresUser: described(z._default(z.boolean(), true), 'Whether the signed body must carry a signed-in user (default); false makes the action public'),
+  requiresUser: described(
+    z._default(z.boolean(), true),
+    'Whether the signed body must carry a signed-in user (default); false makes the action public',
+  ),
   handler: z.string(),
 });
 
@@ -70,7 +73,10 @@ export const defaultApiKeys = apiKeysSchema.parse({});
 
 export const manifestSchema = z.strictObject({
   $schema: z.optional(z.string()),
-  schemaVersion: described(z.literal(manifestSchemaVersion), 'Version of the format of this file; appshell migrates older files when it writes them'),
+  schemaVersion: described(
+    z.literal(manifestSchemaVersion),
+    'Version of the format of this file; appshell migrates older files when it writes them',
+  ),
   templateVersion: described(z.string(), 'The appshell template version the project was generated from'),
   name: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/)),
   accountId: z.optional(z.string().check(z.regex(/^[0-9a-f]{32}$/))),

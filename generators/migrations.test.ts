@@ -27,9 +27,16 @@ describe('the Durable Object migration ledger', () => {
   });
 
   it('records a class the Worker no longer has as deleted, and takes the next free tag after the team’s own', () => {
-    const steps = [{ tag: 'v1', new_sqlite_classes: ['A', 'B'] }, { tag: 'v2', new_sqlite_classes: ['C'] }, { tag: 'v3-rename', deleted_classes: ['C'] }];
+    const steps = [
+      { tag: 'v1', new_sqlite_classes: ['A', 'B'] },
+      { tag: 'v2', new_sqlite_classes: ['C'] },
+      { tag: 'v3-rename', deleted_classes: ['C'] },
+    ];
     expect(extendLedger(steps, ['A'])).toEqual([...steps, { tag: 'v4', deleted_classes: ['B'] }]);
-    expect(extendLedger([{ tag: 'v2', new_sqlite_classes: ['A'] }], ['A', 'B'])).toEqual([{ tag: 'v2', new_sqlite_classes: ['A'] }, { tag: 'v3', new_sqlite_classes: ['B'] }]);
+    expect(extendLedger([{ tag: 'v2', new_sqlite_classes: ['A'] }], ['A', 'B'])).toEqual([
+      { tag: 'v2', new_sqlite_classes: ['A'] },
+      { tag: 'v3', new_sqlite_classes: ['B'] },
+    ]);
   });
 
   it('reads an appshell.json written before the ledger as v1, and keeps a recorded ledger as it is', () => {
@@ -37,7 +44,12 @@ describe('the Durable Object migration ledger', () => {
     delete current.migrations;
     const legacy = parseManifest(JSON.stringify(current));
     expect(legacy.ok && legacy.manifest.migrations.api).toEqual([{ tag: 'v1', new_sqlite_classes: ['RateLimiter'] }]);
-    current.migrations = { api: [{ tag: 'v1', new_sqlite_classes: ['RateLimiter'] }, { tag: 'v2', new_sqlite_classes: ['Old'] }] };
+    current.migrations = {
+      api: [
+        { tag: 'v1', new_sqlite_classes: ['RateLimiter'] },
+        { tag: 'v2', new_sqlite_classes: ['Old'] },
+      ],
+    };
     const recorded = parseManifest(JSON.stringify(current));
     expect(recorded.ok && recorded.manifest.migrations.api).toEqual([
       { tag: 'v1', new_sqlite_classes: ['RateLimiter'] },

@@ -64,7 +64,10 @@ export function migrationLedgers(
 }
 
 /** The Durable Object classes a Worker's descriptor declares for this manifest. */
-export function durableObjectClasses(manifest: Parameters<(typeof workerDescriptors)[WorkerName]['bindings']>[0], worker: WorkerName): string[] {
+export function durableObjectClasses(
+  manifest: Parameters<(typeof workerDescriptors)[WorkerName]['bindings']>[0],
+  worker: WorkerName,
+): string[] {
   return workerDescriptors[worker].bindings(manifest).durableObjects.map((binding) => binding.className);
 }
 
@@ -74,5 +77,8 @@ export function durableObjectClasses(manifest: Parameters<(typeof workerDescript
  * to appshell.json records the ledger the wrangler configs carry.
  */
 export function withMigrationLedgers(manifest: ProjectManifest): ProjectManifest {
-  return { ...manifest, migrations: migrationLedgers(manifest.workers, manifest.migrations, (worker) => durableObjectClasses(manifest, worker)) };
+  return {
+    ...manifest,
+    migrations: migrationLedgers(manifest.workers, manifest.migrations, (worker) => durableObjectClasses(manifest, worker)),
+  };
 }

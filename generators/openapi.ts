@@ -80,7 +80,12 @@ function authShimOperations(manifest: ProjectManifest): Operation[] {
 }
 
 function apiOperations(manifest: ProjectManifest): Operation[] {
-  const api = (method: Operation['method'], path: string, summary: string, rest: Partial<Operation> & Pick<Operation, 'ok'>): Operation => ({
+  const api = (
+    method: Operation['method'],
+    path: string,
+    summary: string,
+    rest: Partial<Operation> & Pick<Operation, 'ok'>,
+  ): Operation => ({
     worker: 'api',
     method,
     path,
@@ -89,14 +94,27 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
     errors: [400, 401, 429],
     ...rest,
   });
-  const projectBody = objectSchema({ name: stringSchema(), description: stringSchema(), memberIds: { type: 'array', items: stringSchema() } }, ['name']);
+  const projectBody = objectSchema(
+    { name: stringSchema(), description: stringSchema(), memberIds: { type: 'array', items: stringSchema() } },
+    ['name'],
+  );
   const operations: Operation[] = [
     api('get', '/v1/projects', 'List the projects you own or belong to', {
       query: [{ name: 'cursor', schema: stringSchema() }],
-      ok: { status: 200, schema: objectSchema({ projects: { type: 'array', items: schemaRef('Project') }, cursor: stringSchema() }, ['projects']), description: 'Projects' },
+      ok: {
+        status: 200,
+        schema: objectSchema({ projects: { type: 'array', items: schemaRef('Project') }, cursor: stringSchema() }, ['projects']),
+        description: 'Projects',
+      },
     }),
-    api('post', '/v1/projects', 'Create a project', { body: projectBody, ok: { status: 201, schema: objectSchema({ project: schemaRef('Project') }), description: 'Created' } }),
-    api('get', '/v1/projects/{id}', 'Read a project', { ok: { status: 200, schema: objectSchema({ project: schemaRef('Project') }), description: 'The project' }, errors: [401, 404, 429] }),
+    api('post', '/v1/projects', 'Create a project', {
+      body: projectBody,
+      ok: { status: 201, schema: objectSchema({ project: schemaRef('Project') }), description: 'Created' },
+    }),
+    api('get', '/v1/projects/{id}', 'Read a project', {
+      ok: { status: 200, schema: objectSchema({ project: schemaRef('Project') }), description: 'The project' },
+      errors: [401, 404, 429],
+    }),
     api('patch', '/v1/projects/{id}', 'Change a project', {
       body: { ...projectBody, required: [] },
       ok: { status: 200, schema: objectSchema({ project: schemaRef('Project') }), description: 'The project' },
@@ -107,9 +125,16 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
       errors: [401, 403, 404, 429],
     }),
     api('post', '/v1/r2/upload', 'Upload an object (streamed into R2 under your prefix; with or without Content-Length)', {
-      query: [{ ...keyQuery, required: false, description: 'Object key; generated when absent' }, { name: 'contentType', schema: stringSchema() }],
+      query: [
+        { ...keyQuery, required: false, description: 'Object key; generated when absent' },
+        { name: 'contentType', schema: stringSchema() },
+      ],
       body: 'binary',
-      ok: { status: 200, schema: objectSchema({ key: stringSchema(), size: integerSchema(), etag: stringSchema(), uploaded: stringSchema() }), description: 'Stored' },
+      ok: {
+        status: 200,
+        schema: objectSchema({ key: stringSchema(), size: integerSchema(), etag: stringSchema(), uploaded: stringSchema() }),
+        description: 'Stored',
+      },
       errors: [400, 401, 413, 429],
     }),
     api('get', '/v1/r2/signed-put', 'A presigned S3 PUT URL for a direct upload', {
@@ -122,7 +147,13 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
       errors: [400, 401, 413, 429, 500],
       ok: {
         status: 200,
-        schema: objectSchema({ url: stringSchema(), key: stringSchema(), method: { type: 'string', enum: ['PUT'] }, headers: { type: 'object', additionalProperties: stringSchema() }, expires_at: integerSchema() }),
+        schema: objectSchema({
+          url: stringSchema(),
+          key: stringSchema(),
+          method: { type: 'string', enum: ['PUT'] },
+          headers: { type: 'object', additionalProperties: stringSchema() },
+          expires_at: integerSchema(),
+        }),
         description: 'Presigned URL',
       },
     }),
@@ -135,12 +166,27 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
       },
       errors: [400, 401, 404, 416, 429],
     }),
-    api('delete', '/v1/r2/object', 'Delete an object', { query: [keyQuery], ok: { status: 200, schema: objectSchema({ deleted: { type: 'boolean' }, key: stringSchema() }), description: 'Deleted' }, errors: [400, 401, 404, 429] }),
+    api('delete', '/v1/r2/object', 'Delete an object', {
+      query: [keyQuery],
+      ok: { status: 200, schema: objectSchema({ deleted: { type: 'boolean' }, key: stringSchema() }), description: 'Deleted' },
+      errors: [400, 401, 404, 429],
+    }),
     api('get', '/v1/r2/list', 'List your objects', {
-      query: [{ name: 'prefix', schema: stringSchema() }, { name: 'cursor', schema: stringSchema() }, { name: 'limit', schema: integerSchema() }],
+      query: [
+        { name: 'prefix', schema: stringSchema() },
+        { name: 'cursor', schema: stringSchema() },
+        { name: 'limit', schema: integerSchema() },
+      ],
       ok: {
         status: 200,
-        schema: objectSchema({ objects: { type: 'array', items: schemaRef('StoredObject') }, truncated: { type: 'boolean' }, cursor: stringSchema('Present when truncated') }, ['objects', 'truncated']),
+        schema: objectSchema(
+          {
+            objects: { type: 'array', items: schemaRef('StoredObject') },
+            truncated: { type: 'boolean' },
+            cursor: stringSchema('Present when truncated'),
+          },
+          ['objects', 'truncated'],
+        ),
         description: 'Objects',
       },
     }),
@@ -148,10 +194,25 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
   if (manifest.features.includes('ai')) {
     const asyncFlag = { async: { type: 'boolean', description: 'Run as a job: 202 {job_id}, poll GET /v1/jobs/{id}' } };
     operations.push(
-      api('post', '/v1/ai/text-generate', 'Generate text with Workers AI', { body: objectSchema({ prompt: stringSchema(), model: stringSchema(), ...asyncFlag }, ['prompt']), ok: { status: 200, schema: objectSchema({ text: stringSchema(), model: stringSchema() }, ['text']), description: 'Generated text' }, errors: [400, 401, 413, 429, 502] }),
-      api('post', '/v1/ai/summarize', 'Summarize text with Workers AI', { body: objectSchema({ text: stringSchema(), ...asyncFlag }, ['text']), ok: { status: 200, schema: objectSchema({ summary: stringSchema(), model: stringSchema() }, ['summary']), description: 'Summary' }, errors: [400, 401, 413, 429, 502] }),
-      api('post', '/v1/ai/image-generate', 'Generate an image, stored in R2 under your prefix', { body: objectSchema({ prompt: stringSchema(), model: stringSchema(), ...asyncFlag }, ['prompt']), ok: { status: 200, schema: objectSchema({ key: stringSchema(), model: stringSchema() }, ['key']), description: 'Stored image key' }, errors: [400, 401, 413, 429, 502] }),
-      api('get', '/v1/jobs/{id}', 'Poll an asynchronous job (owner only)', { ok: { status: 200, schema: schemaRef('Job'), description: 'Job state' }, errors: [401, 404, 429] }),
+      api('post', '/v1/ai/text-generate', 'Generate text with Workers AI', {
+        body: objectSchema({ prompt: stringSchema(), model: stringSchema(), ...asyncFlag }, ['prompt']),
+        ok: { status: 200, schema: objectSchema({ text: stringSchema(), model: stringSchema() }, ['text']), description: 'Generated text' },
+        errors: [400, 401, 413, 429, 502],
+      }),
+      api('post', '/v1/ai/summarize', 'Summarize text with Workers AI', {
+        body: objectSchema({ text: stringSchema(), ...asyncFlag }, ['text']),
+        ok: { status: 200, schema: objectSchema({ summary: stringSchema(), model: stringSchema() }, ['summary']), description: 'Summary' },
+        errors: [400, 401, 413, 429, 502],
+      }),
+      api('post', '/v1/ai/image-generate', 'Generate an image, stored in R2 under your prefix', {
+        body: objectSchema({ prompt: stringSchema(), model: stringSchema(), ...asyncFlag }, ['prompt']),
+        ok: { status: 200, schema: objectSchema({ key: stringSchema(), model: stringSchema() }, ['key']), description: 'Stored image key' },
+        errors: [400, 401, 413, 429, 502],
+      }),
+      api('get', '/v1/jobs/{id}', 'Poll an asynchronous job (owner only)', {
+        ok: { status: 200, schema: schemaRef('Job'), description: 'Job state' },
+        errors: [401, 404, 429],
+      }),
     );
   }
   for (const feature of ['images', 'stream'] as const) {
@@ -159,7 +220,10 @@ function apiOperations(manifest: ProjectManifest): Operation[] {
     operations.push(
       api('post', `/v1/${feature}/direct-upload`, `A one-time Cloudflare ${feature === 'images' ? 'Images' : 'Stream'} direct upload URL`, {
         ...(feature === 'stream'
-          ? { body: objectSchema({ maxDurationSeconds: integerSchema('1 to 21600; 3600 when absent (the body is optional)') }, []), bodyOptional: true }
+          ? {
+              body: objectSchema({ maxDurationSeconds: integerSchema('1 to 21600; 3600 when absent (the body is optional)') }, []),
+              bodyOptional: true,
+            }
           : {}),
         ok: { status: 200, schema: objectSchema({ id: stringSchema(), upload_url: stringSchema() }), description: 'Upload URL' },
         errors: [...(feature === 'stream' ? [400] : []), 401, 429, 500, 502],
@@ -181,7 +245,11 @@ function extensionOperations(route: ExtensionRoute): Operation[] {
     ...(route.roles.length ? { roles: route.roles } : {}),
     ...(['POST', 'PUT', 'PATCH'].includes(method) ? { body: { type: 'object' } } : {}),
     ok: { status: 200, schema: { type: 'object' }, description: 'Answer of the extension handler' },
-    errors: [...(route.public ? [] : [401]), ...(route.roles.length ? [403] : []), ...(route.rateLimit !== undefined || !route.public ? [429] : [])],
+    errors: [
+      ...(route.public ? [] : [401]),
+      ...(route.roles.length ? [403] : []),
+      ...(route.rateLimit !== undefined || !route.public ? [429] : []),
+    ],
   }));
 }
 
@@ -213,14 +281,24 @@ function toPathItem(operation: Operation): Schema {
   const responses: Record<string, Schema> = {
     [String(operation.ok.status)]: {
       description: operation.ok.description,
-      content:
-        operation.ok.schema === 'binary' ? binaryContent : { 'application/json': { schema: operation.ok.schema } },
+      content: operation.ok.schema === 'binary' ? binaryContent : { 'application/json': { schema: operation.ok.schema } },
     },
   };
   for (const [status, response] of Object.entries(operation.more ?? {})) responses[status] = response;
   for (const status of [...new Set(operation.errors)]) responses[String(status)] = { $ref: `#/components/responses/Error${status}` };
-  const params = [...operation.path.matchAll(/\{([a-zA-Z0-9]+)\}/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: stringSchema() }));
-  const query = (operation.query ?? []).map((q) => ({ name: q.name, in: 'query', required: q.required ?? false, schema: q.schema, ...(q.description ? { description: q.description } : {}) }));
+  const params = [...operation.path.matchAll(/\{([a-zA-Z0-9]+)\}/g)].map((match) => ({
+    name: match[1],
+    in: 'path',
+    required: true,
+    schema: stringSchema(),
+  }));
+  const query = (operation.query ?? []).map((q) => ({
+    name: q.name,
+    in: 'query',
+    required: q.required ?? false,
+    schema: q.schema,
+    ...(q.description ? { description: q.description } : {}),
+  }));
   return {
     summary: operation.summary,
     operationId: `${operation.method}${operation.path.replace(/[^a-zA-Z0-9]+(.)?/g, (_, c?: string) => (c ? c.toUpperCase() : ''))}`,
@@ -232,8 +310,7 @@ function toPathItem(operation: Operation): Schema {
       ? {
           requestBody: {
             required: !operation.bodyOptional,
-            content:
-              operation.body === 'binary' ? binaryContent : { 'application/json': { schema: operation.body } },
+            content: operation.body === 'binary' ? binaryContent : { 'application/json': { schema: operation.body } },
           },
         }
       : {}),
@@ -281,7 +358,12 @@ export function buildOpenApi(manifest: ProjectManifest): Schema {
   );
   return {
     openapi: '3.1.0',
-    info: { title: `${manifest.name} API`, version: manifest.templateVersion, description: 'Generated by appshell from appshell.json. Each path lists the Worker that serves it; every Worker also answers GET /health. Every error body is the Error envelope.' },
+    info: {
+      title: `${manifest.name} API`,
+      version: manifest.templateVersion,
+      description:
+        'Generated by appshell from appshell.json. Each path lists the Worker that serves it; every Worker also answers GET /health. Every error body is the Error envelope.',
+    },
     paths,
     components: {
       securitySchemes: {
@@ -289,11 +371,36 @@ export function buildOpenApi(manifest: ProjectManifest): Schema {
         apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'obtk_…', description: 'API key provisioned through the receiver' },
       },
       schemas: {
-        Error: objectSchema({ error: objectSchema({ code: stringSchema(), message: stringSchema(), request_id: stringSchema() }, ['code', 'message']) }),
-        Session: objectSchema({ token: stringSchema(), token_type: { type: 'string', const: 'Bearer' }, expires_at: integerSchema('Unix seconds'), user: objectSchema({ id: stringSchema(), email: stringSchema() }, ['id']) }),
-        Project: objectSchema({ id: stringSchema(), name: stringSchema(), description: stringSchema(), ownerId: stringSchema(), memberIds: { type: 'array', items: stringSchema() }, tenant: stringSchema(), createdAt: stringSchema(), updatedAt: stringSchema() }, ['id', 'name', 'ownerId', 'memberIds', 'createdAt', 'updatedAt']),
-        StoredObject: objectSchema({ key: stringSchema(), size: integerSchema(), etag: stringSchema(), uploaded: stringSchema(), contentType: stringSchema() }, ['key', 'size', 'etag', 'uploaded']),
-        Job: objectSchema({ status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] }, result: {}, error: stringSchema() }, ['status']),
+        Error: objectSchema({
+          error: objectSchema({ code: stringSchema(), message: stringSchema(), request_id: stringSchema() }, ['code', 'message']),
+        }),
+        Session: objectSchema({
+          token: stringSchema(),
+          token_type: { type: 'string', const: 'Bearer' },
+          expires_at: integerSchema('Unix seconds'),
+          user: objectSchema({ id: stringSchema(), email: stringSchema() }, ['id']),
+        }),
+        Project: objectSchema(
+          {
+            id: stringSchema(),
+            name: stringSchema(),
+            description: stringSchema(),
+            ownerId: stringSchema(),
+            memberIds: { type: 'array', items: stringSchema() },
+            tenant: stringSchema(),
+            createdAt: stringSchema(),
+            updatedAt: stringSchema(),
+          },
+          ['id', 'name', 'ownerId', 'memberIds', 'createdAt', 'updatedAt'],
+        ),
+        StoredObject: objectSchema(
+          { key: stringSchema(), size: integerSchema(), etag: stringSchema(), uploaded: stringSchema(), contentType: stringSchema() },
+          ['key', 'size', 'etag', 'uploaded'],
+        ),
+        Job: objectSchema(
+          { status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] }, result: {}, error: stringSchema() },
+          ['status'],
+        ),
       },
       responses: errorResponses,
     },

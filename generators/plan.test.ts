@@ -16,7 +16,11 @@ describe('base copies', () => {
   });
 
   it('keeps the old base of a file in conflict, so the team still merges against what appshell wrote', () => {
-    const tree = memoryTree({ 'a.ts': 'team\n', [basePath('a.ts')]: 'one\n', [statePath]: renderState({ version: 1, files: { 'a.ts': hashContent('one\n') } }) });
+    const tree = memoryTree({
+      'a.ts': 'team\n',
+      [basePath('a.ts')]: 'one\n',
+      [statePath]: renderState({ version: 1, files: { 'a.ts': hashContent('one\n') } }),
+    });
     const planned = planFiles([{ path: 'a.ts', content: 'two\n' }], tree, { force: false });
     expect(planned.find((file) => file.path === 'a.ts')?.action).toBe('conflict');
     expect(planned.some((file) => file.path === basePath('a.ts'))).toBe(false);

@@ -107,7 +107,11 @@ export function readState(tree: ProjectTree): GeneratedState | undefined {
  * changed since appshell wrote it) or something else (`foreign`: appshell never wrote it). Rewriting a file is safe
  * only in the first two cases; the one rule `planFiles` and every planner that rewrites a generated file follow.
  */
-export function fileOrigin(tree: ProjectTree, path: string, state: GeneratedState | undefined = readState(tree)): 'absent' | 'appshell' | 'edited' | 'foreign' {
+export function fileOrigin(
+  tree: ProjectTree,
+  path: string,
+  state: GeneratedState | undefined = readState(tree),
+): 'absent' | 'appshell' | 'edited' | 'foreign' {
   const existing = tree.read(path);
   if (existing === undefined) return 'absent';
   const recorded = state?.files[path];
@@ -139,7 +143,9 @@ export function planFiles(desired: DesiredFile[], tree: ProjectTree, options: { 
   const records: Record<string, string> = { ...state?.files };
   for (const file of planned) if (file.action !== 'conflict') records[file.path] = hashContent(file.content);
   // The content beside the hash, so a later version can merge against it (`appshell upgrade`).
-  const copies = planned.filter((file) => file.action !== 'conflict' && keepsBaseCopy(file)).map((file) => planBaseCopy(file.path, file.content, tree));
+  const copies = planned
+    .filter((file) => file.action !== 'conflict' && keepsBaseCopy(file))
+    .map((file) => planBaseCopy(file.path, file.content, tree));
   planned.push(...copies);
   const stateContent = renderState({ version: 1, files: records, upgrade: state?.upgrade });
   const existingState = tree.read(statePath);

@@ -41,7 +41,10 @@ export function templateContext(manifest: ProjectManifest) {
     bucketExample: `${manifest.bucket}-${manifest.environments.at(-1) ?? 'production'}`,
     /** The CI workflow: the Node of the toolchain, one deploy job per environment after the previous one. */
     ciNodeVersion: toolchains[manifest.toolchain].ciNode,
-    ciDeploys: manifest.environments.map((env, index) => ({ env, needs: index === 0 ? 'test' : `deploy-${manifest.environments[index - 1]}` })),
+    ciDeploys: manifest.environments.map((env, index) => ({
+      env,
+      needs: index === 0 ? 'test' : `deploy-${manifest.environments[index - 1]}`,
+    })),
     ciProvidedSecrets: providedSecrets(manifest),
     /** Prefix of vitest project names; the appshell repository tests templates as `template:<worker>`. */
     testNamePrefix: '',
@@ -149,7 +152,8 @@ export function renderProject(manifest: ProjectManifest, source: TemplateSource,
     }
     for (const fixture of descriptor.testFixtures) {
       const text = source.get(`runtime/test-fixtures/${fixture}.ts`);
-      if (text === undefined) throw new Error(`templates/runtime/test-fixtures/${fixture}.ts is missing (named by the ${worker} descriptor)`);
+      if (text === undefined)
+        throw new Error(`templates/runtime/test-fixtures/${fixture}.ts is missing (named by the ${worker} descriptor)`);
       files.push({ path: `${base}/test/fixtures/${fixture}.ts`, content: text });
     }
   }

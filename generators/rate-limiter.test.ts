@@ -73,14 +73,20 @@ describe('api wrangler config per rateLimiter', () => {
   });
 
   it('derives namespace ids from the names alone (stable across runs, apart between projects)', () => {
-    expect(rateLimitNamespaceId('shop', 'production', 'RATE_LIMIT_EDGE_100')).toBe(rateLimitNamespaceId('shop', 'production', 'RATE_LIMIT_EDGE_100'));
-    expect(rateLimitNamespaceId('shop', 'production', 'RATE_LIMIT_EDGE_100')).not.toBe(rateLimitNamespaceId('cart', 'production', 'RATE_LIMIT_EDGE_100'));
+    expect(rateLimitNamespaceId('shop', 'production', 'RATE_LIMIT_EDGE_100')).toBe(
+      rateLimitNamespaceId('shop', 'production', 'RATE_LIMIT_EDGE_100'),
+    );
+    expect(rateLimitNamespaceId('shop', 'production', 'RATE_LIMIT_EDGE_100')).not.toBe(
+      rateLimitNamespaceId('cart', 'production', 'RATE_LIMIT_EDGE_100'),
+    );
   });
 
   it('writes ratelimits the same in jsonc and toml', () => {
     const config = buildWranglerConfig(manifest({ rateLimiter: 'edge' }), 'api');
     for (const format of ['jsonc', 'toml'] as const) {
-      expect(parseWranglerConfig(renderWranglerConfig(config, format), format).env?.production?.ratelimits).toEqual(config.env?.production?.ratelimits);
+      expect(parseWranglerConfig(renderWranglerConfig(config, format), format).env?.production?.ratelimits).toEqual(
+        config.env?.production?.ratelimits,
+      );
     }
   });
 
@@ -98,7 +104,14 @@ describe('add-route in a project with the edge limiter', () => {
   });
 
   function project(rateLimiter: 'exact' | 'edge'): Record<string, string> {
-    const init = planInitWorker({ answers: { ...defaultAnswers('shop'), rateLimiter }, root: '/virtual/shop', tree: memoryTree(), newProject: true, source, force: false });
+    const init = planInitWorker({
+      answers: { ...defaultAnswers('shop'), rateLimiter },
+      root: '/virtual/shop',
+      tree: memoryTree(),
+      newProject: true,
+      source,
+      force: false,
+    });
     return Object.fromEntries(init.files.map((file) => [file.path, file.content]));
   }
 

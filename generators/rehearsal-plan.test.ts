@@ -44,7 +44,10 @@ describe('planRehearsal', () => {
 
   it('refuses flags a rehearsal cannot honour, naming them', () => {
     expect(planRehearsal(manifest(), {})).toMatchObject({ ok: false, field: '--env' });
-    expect(planRehearsal(manifest(), { env: 'prod' })).toMatchObject({ ok: false, message: expect.stringMatching(/'prod' is not an environment/) });
+    expect(planRehearsal(manifest(), { env: 'prod' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/'prod' is not an environment/),
+    });
     expect(planRehearsal(manifest(), { env: 'staging', only: 'api' })).toMatchObject({ ok: false, field: '--only' });
     expect(planRehearsal(manifest(), { env: 'staging', dryRun: true })).toMatchObject({ ok: false, field: '--dry-run' });
   });

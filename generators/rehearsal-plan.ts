@@ -69,7 +69,15 @@ export function planSmokeFlow(manifest: ProjectManifest): { steps: SmokeStep[]; 
       body: upload.body,
       expectStatus: 200,
     },
-    { name: 'download', worker: 'api', method: 'GET', path: `/v1/r2/object?key=${encodeURIComponent(upload.key)}`, headers: bearer, expectStatus: 200, expectText: upload.body },
+    {
+      name: 'download',
+      worker: 'api',
+      method: 'GET',
+      path: `/v1/r2/object?key=${encodeURIComponent(upload.key)}`,
+      headers: bearer,
+      expectStatus: 200,
+      expectText: upload.body,
+    },
     {
       name: 'signed sender → receiver action',
       worker: 'sender',
@@ -93,21 +101,46 @@ export function planSmokeFlow(manifest: ProjectManifest): { steps: SmokeStep[]; 
     else steps.push(step);
   }
   // Every Worker answers its health check, whatever else the project has.
-  const health = manifest.workers.map((worker): SmokeStep => ({ name: `${worker} health`, worker, method: 'GET', path: '/health', headers: {}, expectStatus: 200 }));
+  const health = manifest.workers.map(
+    (worker): SmokeStep => ({ name: `${worker} health`, worker, method: 'GET', path: '/health', headers: {}, expectStatus: 200 }),
+  );
   return { steps: [...health, ...steps], skipped };
 }
 
 /** Checks the flags and plans the rehearsal. Pure. */
-export function planRehearsal(manifest: ProjectManifest, options: { env?: string; stateDir?: string; only?: string; dryRun?: boolean }): RehearsalPlanResult {
-  if (options.only !== undefined) return { ok: false, field: '--only', message: '--only cannot be used with --rehearse: a rehearsal deploys every Worker' };
-  if (options.dryRun) return { ok: false, field: '--dry-run', message: '--dry-run cannot be used with --rehearse: a rehearsal uploads nothing to Cloudflare already' };
-  if (options.env === undefined) return { ok: false, field: '--env', message: `--env is required; allowed: ${manifest.environments.join(', ')}` };
+export function planRehearsal(
+  manifest: ProjectManifest,
+  options: { env?: string; stateDir?: string; only?: string; dryRun?: boolean },
+): RehearsalPlanResult {
+  if (options.only !== undefined)
+    return { ok: false, field: '--only', message: '--only cannot be used with --rehearse: a rehearsal deploys every Worker' };
+  if (options.dryRun)
+    return {
+      ok: false,
+      field: '--dry-run',
+      message: '--dry-run cannot be used with --rehearse: a rehearsal uploads nothing to Cloudflare already',
+    };
+  if (options.env === undefined)
+    return { ok: false, field: '--env', message: `--env is required; allowed: ${manifest.environments.join(', ')}` };
   if (!manifest.environments.includes(options.env)) {
-    return { ok: false, field: '--env', message: `--env: '${options.env}' is not an environment of this project; allowed: ${manifest.environments.join(', ')}` };
+    return {
+      ok: false,
+      field: '--env',
+      message: `--env: '${options.env}' is not an environment of this project; allowed: ${manifest.environments.join(', ')}`,
+    };
   }
   const env = options.env;
-  const scripts = Object.fromEntries(manifest.workers.map((worker) => [worker, scriptName(manifest.name, worker, env)])) as Record<WorkerName, string>;
+  const scripts = Object.fromEntries(manifest.workers.map((worker) => [worker, scriptName(manifest.name, worker, env)])) as Record<
+    WorkerName,
+    string
+  >;
   const { steps, skipped } = planSmokeFlow(manifest);
-  const kvNamespaces = Object.entries(manifest.kvNamespaces[env] ?? {}).map(([binding, id]) => ({ id, title: kvNamespaceTitle(manifest.name, binding, env) }));
-  return { ok: true, plan: { env, scripts, ...(options.stateDir ? { stateDir: options.stateDir } : {}), smoke: steps, skipped, kvNamespaces } };
+  const kvNamespaces = Object.entries(manifest.kvNamespaces[env] ?? {}).map(([binding, id]) => ({
+    id,
+    title: kvNamespaceTitle(manifest.name, binding, env),
+  }));
+  return {
+    ok: true,
+    plan: { env, scripts, ...(options.stateDir ? { stateDir: options.stateDir } : {}), smoke: steps, skipped, kvNamespaces },
+  };
 }

@@ -3,9 +3,7 @@ import type { TemplateSource } from './template-source.js';
 
 const handlebars = Handlebars.create();
 handlebars.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value)));
-handlebars.registerHelper('join', (value: unknown[], separator: unknown) =>
-  value.join(typeof separator === 'string' ? separator : ', '),
-);
+handlebars.registerHelper('join', (value: unknown[], separator: unknown) => value.join(typeof separator === 'string' ? separator : ', '));
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 handlebars.registerHelper('first', (list: unknown[]) => (Array.isArray(list) ? list[0] : undefined));
 handlebars.registerHelper('lower', (value: unknown) => String(value).toLowerCase());

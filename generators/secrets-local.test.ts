@@ -14,7 +14,14 @@ function counter() {
 }
 
 function plan(overrides: Partial<LocalSecretsInput> = {}) {
-  const result = planLocalSecrets({ manifest, existing: new Map(), provided: () => undefined, generate: counter(), force: false, ...overrides });
+  const result = planLocalSecrets({
+    manifest,
+    existing: new Map(),
+    provided: () => undefined,
+    generate: counter(),
+    force: false,
+    ...overrides,
+  });
   if (!result.ok) throw new Error(result.message);
   const file = (worker: WorkerName) => result.files.find((f) => f.worker === worker)!;
   const values = (worker: WorkerName) => parseDotenv(file(worker).content ?? '');
@@ -40,7 +47,10 @@ describe('planLocalSecrets', () => {
     expect(file('auth-shim').content).toBeUndefined();
     expect(values('api').SESSION_JWT_SECRET).toBe('kept-value');
     expect(values('receiver').SESSION_JWT_SECRET).toBe('kept-value');
-    const again = plan({ existing: new Map([['auth-shim', '# mine\nDEBUG=1\n']]), provided: (name) => (name === 'SUPABASE_ANON_KEY' ? 'anon' : undefined) });
+    const again = plan({
+      existing: new Map([['auth-shim', '# mine\nDEBUG=1\n']]),
+      provided: (name) => (name === 'SUPABASE_ANON_KEY' ? 'anon' : undefined),
+    });
     expect(again.file('auth-shim').content).toMatch(/^# mine\nDEBUG=1\n/);
     expect(again.values('auth-shim')).toMatchObject({ DEBUG: '1', SUPABASE_ANON_KEY: 'anon' });
   });
@@ -57,7 +67,11 @@ describe('planLocalSecrets', () => {
       ['api', "SESSION_JWT_SECRET='old'\n"],
     ]);
     const forced = plan({ existing, force: true });
-    expect(forced.values('auth-shim')).toEqual({ SUPABASE_ANON_KEY: 'hand-written', SESSION_JWT_SECRET: forced.values('api').SESSION_JWT_SECRET, KEEP: 'me' });
+    expect(forced.values('auth-shim')).toEqual({
+      SUPABASE_ANON_KEY: 'hand-written',
+      SESSION_JWT_SECRET: forced.values('api').SESSION_JWT_SECRET,
+      KEEP: 'me',
+    });
     expect(forced.values('api').SESSION_JWT_SECRET).not.toBe('old');
     expect(forced.file('auth-shim').replaced).toEqual(['SESSION_JWT_SECRET']);
     const given = plan({ existing, force: true, provided: () => 'from-env' });
@@ -66,7 +80,12 @@ describe('planLocalSecrets', () => {
   });
 
   it('reports a shared value that differs between files, and leaves it alone', () => {
-    const { file } = plan({ existing: new Map([['sender', "SIGNING_SECRETS='a'\n"], ['receiver', "SIGNING_SECRETS='b'\n"]]) });
+    const { file } = plan({
+      existing: new Map([
+        ['sender', "SIGNING_SECRETS='a'\n"],
+        ['receiver', "SIGNING_SECRETS='b'\n"],
+      ]),
+    });
     expect(file('receiver').inconsistent).toEqual(['SIGNING_SECRETS']);
     expect(file('sender').inconsistent).toEqual([]);
   });

@@ -75,7 +75,8 @@ function setLine(text: string, name: string, line: string): string {
   if (lines.at(-1) === '') lines.pop();
   const spans = spansOf(lines, name);
   if (spans.length === 0) return `${[...lines, line].join('\n')}\n`;
-  for (const [index, [start, end]] of [...spans.entries()].reverse()) lines.splice(start, end - start, ...(index === spans.length - 1 ? [line] : []));
+  for (const [index, [start, end]] of [...spans.entries()].reverse())
+    lines.splice(start, end - start, ...(index === spans.length - 1 ? [line] : []));
   return `${lines.join('\n')}\n`;
 }
 
@@ -96,7 +97,8 @@ export function planLocalSecrets(input: LocalSecretsInput): LocalSecretsPlan {
     for (const worker of manifest.workers) {
       for (const secret of workerDescriptors[worker].bindings(manifest).secrets) {
         const value = parsed.get(worker)![secret.name];
-        if (secret.sharedGroup && secret.source === 'generated' && value && !groupValues.has(secret.sharedGroup)) groupValues.set(secret.sharedGroup, value);
+        if (secret.sharedGroup && secret.source === 'generated' && value && !groupValues.has(secret.sharedGroup))
+          groupValues.set(secret.sharedGroup, value);
       }
     }
   }
@@ -105,7 +107,15 @@ export function planLocalSecrets(input: LocalSecretsInput): LocalSecretsPlan {
   for (const worker of manifest.workers) {
     const before = input.existing.get(worker);
     const current = parsed.get(worker)!;
-    const file: LocalFilePlan = { worker, path: `workers/${worker}/.dev.vars`, created: before === undefined, added: [], replaced: [], missingProvided: [], inconsistent: [] };
+    const file: LocalFilePlan = {
+      worker,
+      path: `workers/${worker}/.dev.vars`,
+      created: before === undefined,
+      added: [],
+      replaced: [],
+      missingProvided: [],
+      inconsistent: [],
+    };
     let text = before ?? header(worker);
     for (const secret of workerDescriptors[worker].bindings(manifest).secrets) {
       const existing = current[secret.name] || undefined;
@@ -129,7 +139,10 @@ export function planLocalSecrets(input: LocalSecretsInput): LocalSecretsPlan {
       }
       const quoted = quoteDotenvValue(value);
       if (quoted === undefined) {
-        return { ok: false, message: `${secret.name}: the value has a line break, a backslash or every kind of quote, so .dev.vars cannot hold it as it is` };
+        return {
+          ok: false,
+          message: `${secret.name}: the value has a line break, a backslash or every kind of quote, so .dev.vars cannot hold it as it is`,
+        };
       }
       text = setLine(text, secret.name, `${secret.name}=${quoted}`);
       (existing ? file.replaced : file.added).push(secret.name);

@@ -12,7 +12,10 @@ describe('resolveSecretsMode', () => {
 
   it('pushes and rotates one named environment', () => {
     expect(mode({ push: true, env: 'staging', fromEnv: true })).toEqual({ ok: true, mode: { kind: 'push', env: 'staging' } });
-    expect(mode({ rotate: 'SIGNING_SECRETS', env: 'staging' })).toEqual({ ok: true, mode: { kind: 'rotate', env: 'staging', name: 'SIGNING_SECRETS', finish: false } });
+    expect(mode({ rotate: 'SIGNING_SECRETS', env: 'staging' })).toEqual({
+      ok: true,
+      mode: { kind: 'rotate', env: 'staging', name: 'SIGNING_SECRETS', finish: false },
+    });
     expect(mode({ finishRotation: 'SIGNING_SECRETS', env: 'staging' })).toMatchObject({ mode: { finish: true } });
     expect(mode({ local: true, force: true })).toEqual({ ok: true, mode: { kind: 'local' } });
   });

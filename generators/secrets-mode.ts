@@ -43,7 +43,8 @@ export function resolveSecretsMode(
   ].filter((flag): flag is string => Boolean(flag));
   if (chosen.length > 1) return fail(`${chosen.join(' and ')} cannot be combined; run them one after the other`);
   const job = chosen[0];
-  if (flags.env !== undefined && !environments.includes(flags.env)) return fail(`--env: '${flags.env}' is not an environment of this project; allowed: ${allowed}`);
+  if (flags.env !== undefined && !environments.includes(flags.env))
+    return fail(`--env: '${flags.env}' is not an environment of this project; allowed: ${allowed}`);
   if (flags.check && job) return fail(`--check only checks the plan; it cannot be combined with ${job}`);
   if ((flags.fromEnv || flags.fromFile !== undefined) && job !== '--push' && job !== '--local') {
     return fail(`${flags.fromEnv ? '--from-env' : '--from-file'} gives values to --push or --local`);
@@ -54,7 +55,8 @@ export function resolveSecretsMode(
     if (flags.env !== undefined) return fail('--local writes the values for local development (.dev.vars); it takes no --env');
     return { ok: true, mode: { kind: 'local' } };
   }
-  if (job === undefined) return { ok: true, mode: { kind: 'plan', envs: flags.env ? [flags.env] : [...environments], check: Boolean(flags.check) } };
+  if (job === undefined)
+    return { ok: true, mode: { kind: 'plan', envs: flags.env ? [flags.env] : [...environments], check: Boolean(flags.check) } };
   if (flags.env === undefined) return fail(`--env is required with ${job}; allowed: ${allowed}`);
   if (job === '--push') return { ok: true, mode: { kind: 'push', env: flags.env } };
   const finish = job === '--finish-rotation';

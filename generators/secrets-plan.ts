@@ -35,13 +35,20 @@ export interface WorkerSecrets {
  * The secrets the team provides (not generated) for these Workers, once each: optional only where every Worker that
  * reads it can go without. What deploy, push and local read from --from-env / --from-file, and CI passes from its store.
  */
-export function providedSecrets(manifest: ProjectManifest, workers: readonly WorkerName[] = manifest.workers): { name: string; description: string; optional: boolean }[] {
+export function providedSecrets(
+  manifest: ProjectManifest,
+  workers: readonly WorkerName[] = manifest.workers,
+): { name: string; description: string; optional: boolean }[] {
   const found = new Map<string, { name: string; description: string; optional: boolean }>();
   for (const worker of manifest.workers.filter((candidate) => workers.includes(candidate))) {
     for (const secret of workerDescriptors[worker].bindings(manifest).secrets) {
       if (secret.source !== 'provided') continue;
       const known = found.get(secret.name);
-      found.set(secret.name, { name: secret.name, description: secret.description, optional: (known?.optional ?? true) && Boolean(secret.optional) });
+      found.set(secret.name, {
+        name: secret.name,
+        description: secret.description,
+        optional: (known?.optional ?? true) && Boolean(secret.optional),
+      });
     }
   }
   return [...found.values()];
@@ -60,7 +67,9 @@ export function planSecrets(manifest: ProjectManifest, env: string, remote: Read
     const base = { worker, scriptName: scriptName(manifest.name, worker, env), configPath: workerConfigPath(manifest, worker) };
     const secrets = workerDescriptors[worker].bindings(manifest).secrets.map((secret): SecretRow => {
       // A value in the rotation slot counts: after --finish-rotation it may be the only one left.
-      const isSet = state.kind === 'exists' && (state.names.has(secret.name) || (secret.rotationSlot !== undefined && state.names.has(secret.rotationSlot)));
+      const isSet =
+        state.kind === 'exists' &&
+        (state.names.has(secret.name) || (secret.rotationSlot !== undefined && state.names.has(secret.rotationSlot)));
       const rotatingInto = manifest.rotations[env]?.[secret.name];
       return {
         ...base,
@@ -116,9 +125,14 @@ export function planPush(workers: WorkerSecrets[], options: { supplied?: Readonl
   const supplied = options.supplied ?? new Set<string>();
   const deployed = workers.filter((worker) => worker.remote.kind === 'exists');
   const regeneratedGroups = [
-    ...new Set(deployed.flatMap((worker) => worker.secrets.filter((row) => row.status === 'missing' && row.sharedGroup).map((row) => row.sharedGroup!))),
+    ...new Set(
+      deployed.flatMap((worker) =>
+        worker.secrets.filter((row) => row.status === 'missing' && row.sharedGroup).map((row) => row.sharedGroup!),
+      ),
+    ),
   ];
-  const regenerated = (row: SecretRow) => row.sharedGroup !== undefined && row.source === 'generated' && regeneratedGroups.includes(row.sharedGroup);
+  const regenerated = (row: SecretRow) =>
+    row.sharedGroup !== undefined && row.source === 'generated' && regeneratedGroups.includes(row.sharedGroup);
   const sends = (row: SecretRow) =>
     row.status === 'missing' || regenerated(row) || (row.status === 'optional' && row.source === 'provided' && supplied.has(row.name));
 
@@ -126,16 +140,27 @@ export function planPush(workers: WorkerSecrets[], options: { supplied?: Readonl
   for (const worker of deployed) {
     const names = worker.secrets.filter(sends).map((row) => row.name);
     for (let start = 0; start < names.length; start += maxSecretsPerBulkCall) {
-      calls.push({ worker: worker.worker, scriptName: worker.scriptName, configPath: worker.configPath, names: names.slice(start, start + maxSecretsPerBulkCall) });
+      calls.push({
+        worker: worker.worker,
+        scriptName: worker.scriptName,
+        configPath: worker.configPath,
+        names: names.slice(start, start + maxSecretsPerBulkCall),
+      });
     }
   }
   const replaces = deployed.flatMap((worker) =>
-    worker.secrets.filter((row) => row.status === 'set' && regenerated(row)).map((row) => ({ scriptName: worker.scriptName, name: row.name, sharedGroup: row.sharedGroup! })),
+    worker.secrets
+      .filter((row) => row.status === 'set' && regenerated(row))
+      .map((row) => ({ scriptName: worker.scriptName, name: row.name, sharedGroup: row.sharedGroup! })),
   );
   const waiting = new Map<string, string[]>();
   for (const worker of workers.filter((candidate) => candidate.remote.kind === 'not-deployed')) {
     for (const row of worker.secrets) {
-      if (row.sharedGroup && row.source === 'generated' && deployed.some((other) => other.secrets.some((r) => r.sharedGroup === row.sharedGroup))) {
+      if (
+        row.sharedGroup &&
+        row.source === 'generated' &&
+        deployed.some((other) => other.secrets.some((r) => r.sharedGroup === row.sharedGroup))
+      ) {
         waiting.set(row.sharedGroup, [...new Set([...(waiting.get(row.sharedGroup) ?? []), worker.scriptName])]);
       }
     }
@@ -143,12 +168,20 @@ export function planPush(workers: WorkerSecrets[], options: { supplied?: Readonl
   const incompleteGroups = [...waiting].map(([sharedGroup, scripts]) => ({ sharedGroup, waiting: scripts }));
   const providedNeeded = [
     ...new Set(
-      deployed.flatMap((worker) => worker.secrets.filter((row) => row.source === 'provided' && row.status === 'missing' && !supplied.has(row.name)).map((row) => row.name)),
+      deployed.flatMap((worker) =>
+        worker.secrets
+          .filter((row) => row.source === 'provided' && row.status === 'missing' && !supplied.has(row.name))
+          .map((row) => row.name),
+      ),
     ),
   ];
   const notDeployed = workers
     .filter((worker) => worker.remote.kind === 'not-deployed')
-    .map((worker) => ({ worker: worker.worker, scriptName: worker.scriptName, names: worker.secrets.filter((row) => !row.optional).map((row) => row.name) }));
+    .map((worker) => ({
+      worker: worker.worker,
+      scriptName: worker.scriptName,
+      names: worker.secrets.filter((row) => !row.optional).map((row) => row.name),
+    }));
   return { calls, regeneratedGroups, replaces, incompleteGroups, providedNeeded, notDeployed };
 }
 
@@ -175,15 +208,27 @@ export interface FirstDeploySecrets {
  * const first = planFirstDeploySecrets(planSecrets(manifest, 'production', states), ['receiver', 'sender'], new Set());
  * first.uploads; // [{ worker: 'receiver', scriptName: 'shop-receiver-production', names: ['SESSION_JWT_SECRET', 'SIGNING_SECRETS'] }, ...]
  */
-export function planFirstDeploySecrets(workers: WorkerSecrets[], deploying: readonly WorkerName[], supplied: ReadonlySet<string>): FirstDeploySecrets {
+export function planFirstDeploySecrets(
+  workers: WorkerSecrets[],
+  deploying: readonly WorkerName[],
+  supplied: ReadonlySet<string>,
+): FirstDeploySecrets {
   const first = workers.filter((worker) => worker.remote.kind === 'not-deployed' && deploying.includes(worker.worker));
   const deployed = workers.filter((worker) => worker.remote.kind === 'exists');
   const carried = (row: SecretRow) => !row.optional || (row.source === 'provided' && supplied.has(row.name));
   const uploads = first
-    .map((worker) => ({ worker: worker.worker, scriptName: worker.scriptName, names: worker.secrets.filter(carried).map((row) => row.name) }))
+    .map((worker) => ({
+      worker: worker.worker,
+      scriptName: worker.scriptName,
+      names: worker.secrets.filter(carried).map((row) => row.name),
+    }))
     .filter((upload) => upload.names.length > 0);
   const providedNeeded = [
-    ...new Set(first.flatMap((worker) => worker.secrets.filter((row) => row.source === 'provided' && !row.optional && !supplied.has(row.name)).map((row) => row.name))),
+    ...new Set(
+      first.flatMap((worker) =>
+        worker.secrets.filter((row) => row.source === 'provided' && !row.optional && !supplied.has(row.name)).map((row) => row.name),
+      ),
+    ),
   ];
   const groups = new Map<string, { deployed: string[]; first: string[] }>();
   for (const worker of first) {
@@ -195,7 +240,12 @@ export function planFirstDeploySecrets(workers: WorkerSecrets[], deploying: read
       groups.set(row.sharedGroup!, group);
     }
   }
-  return { firstDeploy: first.map((worker) => worker.worker), uploads, providedNeeded, splitGroups: [...groups].map(([sharedGroup, group]) => ({ sharedGroup, ...group })) };
+  return {
+    firstDeploy: first.map((worker) => worker.worker),
+    uploads,
+    providedNeeded,
+    splitGroups: [...groups].map(([sharedGroup, group]) => ({ sharedGroup, ...group })),
+  };
 }
 
 /**
@@ -205,6 +255,9 @@ export function planFirstDeploySecrets(workers: WorkerSecrets[], deploying: read
 export function missingOnDeployed(workers: WorkerSecrets[], deploying: readonly WorkerName[]): { scriptName: string; names: string[] }[] {
   return workers
     .filter((worker) => worker.remote.kind === 'exists' && deploying.includes(worker.worker))
-    .map((worker) => ({ scriptName: worker.scriptName, names: worker.secrets.filter((row) => row.status === 'missing').map((row) => row.name) }))
+    .map((worker) => ({
+      scriptName: worker.scriptName,
+      names: worker.secrets.filter((row) => row.status === 'missing').map((row) => row.name),
+    }))
     .filter((entry) => entry.names.length > 0);
 }

@@ -10,14 +10,28 @@ const noToken =
 
 describe('readSecretList', () => {
   it('reads the names of the pretty-printed JSON wrangler prints', () => {
-    const state = readSecretList(output(0, JSON.stringify([{ name: 'A', type: 'secret_text' }, { name: 'B', type: 'secret_text' }], null, '  ')));
+    const state = readSecretList(
+      output(
+        0,
+        JSON.stringify(
+          [
+            { name: 'A', type: 'secret_text' },
+            { name: 'B', type: 'secret_text' },
+          ],
+          null,
+          '  ',
+        ),
+      ),
+    );
     expect(state).toEqual({ kind: 'exists', names: new Set(['A', 'B']) });
     expect(readSecretList(output(0, '[]'))).toEqual({ kind: 'exists', names: new Set() });
   });
 
   it('knows a Worker that is not deployed yet from wrangler’s message or the API code', () => {
     expect(readSecretList(output(1, '', notFound))).toEqual({ kind: 'not-deployed' });
-    expect(readSecretList(output(1, '', '✘ [ERROR] A request to the Cloudflare API failed. workers.api.error.script_not_found [code: 10007]'))).toEqual({ kind: 'not-deployed' });
+    expect(
+      readSecretList(output(1, '', '✘ [ERROR] A request to the Cloudflare API failed. workers.api.error.script_not_found [code: 10007]')),
+    ).toEqual({ kind: 'not-deployed' });
   });
 
   it('calls the state unknown, with a short reason, when wrangler is not logged in or fails otherwise', () => {
@@ -41,7 +55,9 @@ describe('wranglerWriteFailure', () => {
   });
 
   it('names the error of a failed call', () => {
-    expect(wranglerWriteFailure(output(1, '🚨 Secrets failed to upload\n', '✘ [ERROR] A request to the Cloudflare API (/x) failed.'))).toBe('A request to the Cloudflare API (/x) failed.');
+    expect(wranglerWriteFailure(output(1, '🚨 Secrets failed to upload\n', '✘ [ERROR] A request to the Cloudflare API (/x) failed.'))).toBe(
+      'A request to the Cloudflare API (/x) failed.',
+    );
     expect(wranglerWriteFailure(output(1, '', noToken))).toBe('wrangler is not logged in');
   });
 });

@@ -30,7 +30,10 @@ function plain(text: string): string {
  * firstErrorLine('✘ [ERROR] A request to the Cloudflare API failed.\n...') // 'A request to the Cloudflare API failed.'
  */
 export function firstErrorLine(text: string): string {
-  const lines = plain(text).split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = plain(text)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const error = lines.find((line) => line.includes('[ERROR]'));
   const line = (error ?? lines[0] ?? 'wrangler failed without a message').replace(/^.*?\[ERROR\]\s*/, '');
   return line.length > 200 ? `${line.slice(0, 199)}…` : line;

@@ -15,7 +15,12 @@ function missingHandlerFiles(files: DesiredFile[], tree: ProjectTree): DesiredFi
  * `appshell add-route --sync`: after the team edited `routes` or `actions` in appshell.json, rewrites the
  * registries and the OpenAPI document from it, and writes the handler (and test) of any entry that has none.
  */
-export function planSyncRoutes(input: { manifest: ProjectManifest; tree: ProjectTree; source: TemplateSource; force: boolean }): PlannedFile[] {
+export function planSyncRoutes(input: {
+  manifest: ProjectManifest;
+  tree: ProjectTree;
+  source: TemplateSource;
+  force: boolean;
+}): PlannedFile[] {
   const { manifest, tree, source } = input;
   const desired: DesiredFile[] = [...renderManifestAndDerivedFiles(manifest)];
   if (manifest.workers.includes('api')) {

@@ -31,13 +31,21 @@ describe('toolchains', () => {
 
   it('chooses current from Node 22.12 on, node20 below', () => {
     expect(['20.12.0', '20.20.2', '22.11.0', '21.7.3'].map(toolchainForNode)).toEqual(['node20', 'node20', 'node20', 'node20']);
-    expect(['22.12.0', '22.20.0', '23.1.0', '24.22.3', '26.0.0'].map(toolchainForNode)).toEqual(['current', 'current', 'current', 'current', 'current']);
+    expect(['22.12.0', '22.20.0', '23.1.0', '24.22.3', '26.0.0'].map(toolchainForNode)).toEqual([
+      'current',
+      'current',
+      'current',
+      'current',
+      'current',
+    ]);
   });
 
   it('keeps each compatibility date no later than the workerd it is tested with knows', () => {
     const workerdDate = (version: string) => version.replace(/^1\.(\d{4})(\d{2})(\d{2})\.\d+$/, '$1-$2-$3');
     // The node20 tests run in the plugin's workerd too, which is newer than wrangler 4.86.0's.
-    const own = JSON.parse(readFileSync(new URL('../node_modules/@cloudflare/vitest-plugin/node_modules/workerd/package.json', import.meta.url), 'utf8'));
+    const own = JSON.parse(
+      readFileSync(new URL('../node_modules/@cloudflare/vitest-plugin/node_modules/workerd/package.json', import.meta.url), 'utf8'),
+    );
     const wranglers = JSON.parse(readFileSync(new URL('../node_modules/wrangler/package.json', import.meta.url), 'utf8'));
     expect(toolchains.node20.compatibilityDate <= workerdDate(wranglers.dependencies.workerd)).toBe(true);
     expect(toolchains.current.compatibilityDate <= workerdDate(own.version)).toBe(true);

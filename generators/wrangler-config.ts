@@ -58,9 +58,14 @@ export function buildWranglerConfig(manifest: ProjectManifest, worker: WorkerNam
     ...bindingsBlock(manifest.name, manifest.kvNamespaces, bindings, undefined, origins('dev')),
   };
   // The ledger of appshell.json (append-only: a class added later is a new tag after the applied ones).
-  const migrations = extendLedger(manifest.migrations[worker] ?? [], bindings.durableObjects.map((d) => d.className));
+  const migrations = extendLedger(
+    manifest.migrations[worker] ?? [],
+    bindings.durableObjects.map((d) => d.className),
+  );
   if (migrations.length > 0) config.migrations = migrations;
-  config.env = Object.fromEntries(manifest.environments.map((env) => [env, bindingsBlock(manifest.name, manifest.kvNamespaces, bindings, env, origins(env))]));
+  config.env = Object.fromEntries(
+    manifest.environments.map((env) => [env, bindingsBlock(manifest.name, manifest.kvNamespaces, bindings, env, origins(env))]),
+  );
   return config;
 }
 

@@ -24,7 +24,16 @@ describe('appshell add-route end to end', () => {
     const status = await cli(['add-route', '/v1/status', '--public', '--description', 'Service status for the app']);
     expect(status.exitCode, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/\+ create\s+workers\/api\/src\/extensions\/status\.ts/);
-    const reports = await cli(['add-route', '/v1/reports/:reportId', '--methods', 'GET,POST', '--roles', 'admin,editor', '--rate-limit', '20']);
+    const reports = await cli([
+      'add-route',
+      '/v1/reports/:reportId',
+      '--methods',
+      'GET,POST',
+      '--roles',
+      'admin,editor',
+      '--rate-limit',
+      '20',
+    ]);
     expect(reports.exitCode, reports.stderr).toBe(0);
     const manifest = JSON.parse(await readFile(join(root, 'appshell.json'), 'utf8'));
     expect(manifest.routes.map((route: { path: string }) => route.path)).toEqual(['/v1/hello', '/v1/status', '/v1/reports/:reportId']);
@@ -51,7 +60,9 @@ describe('appshell add-route end to end', () => {
     expect(open.exitCode, open.stderr).toBe(0);
     expect(open.stdout).toContain('(public: anyone who can reach the sender can call it)');
     expect(await readFile(join(root, 'workers/receiver/src/actions/index.ts'), 'utf8')).toContain("{ name: 'ping', handler: ping },");
-    expect(await readFile(join(root, 'workers/receiver/src/actions/ping.ts'), 'utf8')).toMatch(/^\/\/ PUBLIC ACTION: no signed-in user is checked/m);
+    expect(await readFile(join(root, 'workers/receiver/src/actions/ping.ts'), 'utf8')).toMatch(
+      /^\/\/ PUBLIC ACTION: no signed-in user is checked/m,
+    );
     const misplaced = await cli(['add-route', 'ping', '--worker', 'receiver', '--roles', 'admin']);
     expect(misplaced.exitCode).toBe(2);
     expect(misplaced.stderr).toMatch(/--roles: only for api routes/);
@@ -94,7 +105,9 @@ describe('appshell add-route end to end', () => {
 
   it('writes an OpenAPI 3.1 document listing the new routes', async () => {
     const doc = JSON.parse(await readFile(join(root, 'openapi.json'), 'utf8'));
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/status', '/v1/reports/{reportId}', '/v1/hello', '/auth/session', '/send']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/status', '/v1/reports/{reportId}', '/v1/hello', '/auth/session', '/send']),
+    );
     expect(doc.paths['/send'].post.requestBody.content['application/json'].schema.properties.action.enum).toContain('send-invite');
     expect((await new Validator().validate(doc)).valid).toBe(true);
     const printed = await cli(['openapi', '--out', '-']);
@@ -127,7 +140,11 @@ describe('appshell add-route end to end', () => {
     // No install here (node_modules is the repository's), so the Env types are written as after `npm install`.
     expect((await execa('npm', ['run', 'types'], { cwd: root, reject: false, all: true })).exitCode).toBe(0);
     for (const worker of ['api', 'receiver']) {
-      const typecheck = await execa('npm', ['run', 'typecheck', '--workspace', `workers/${worker}`], { cwd: root, reject: false, all: true });
+      const typecheck = await execa('npm', ['run', 'typecheck', '--workspace', `workers/${worker}`], {
+        cwd: root,
+        reject: false,
+        all: true,
+      });
       expect(typecheck.exitCode, typecheck.all).toBe(0);
     }
   });

@@ -17,7 +17,10 @@ beforeAll(async () => {
   workspace = await makeTempDir('appshell-packed-');
   const pack = await execa('npm', ['pack', '--pack-destination', workspace.dir, '--json'], { cwd: repoRoot, env: quiet });
   const tarball = join(workspace.dir, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
-  const init = await runCli(['init-worker', 'demo', '--yes', '--no-git', '--no-install', '--workers', 'auth-shim,api', ...productionAnswers], { cwd: workspace.dir });
+  const init = await runCli(
+    ['init-worker', 'demo', '--yes', '--no-git', '--no-install', '--workers', 'auth-shim,api', ...productionAnswers],
+    { cwd: workspace.dir },
+  );
   expect(init.exitCode, init.stderr).toBe(0);
   project = join(workspace.dir, 'demo');
   const manifestPath = join(project, 'package.json');
@@ -53,12 +56,21 @@ describe('the generated project, with appshell from a packed tarball', () => {
     const secrets = (name: string) => account!.state.scripts[name]!.secrets;
     expect(secrets('demo-api-staging').SESSION_JWT_SECRET).toBe(secrets('demo-auth-shim-staging').SESSION_JWT_SECRET);
     // The values the project was set up with went up with it.
-    const vars = account.state.scripts['demo-auth-shim-staging']!.versions.at(-1)!.bindings.filter((binding) => binding.type === 'plain_text');
-    expect(vars.find((binding) => binding.name === 'INSTANT_APP_ID')?.text).toBe(productionAnswers[productionAnswers.indexOf('--instant-app-id') + 1]);
+    const vars = account.state.scripts['demo-auth-shim-staging']!.versions.at(-1)!.bindings.filter(
+      (binding) => binding.type === 'plain_text',
+    );
+    expect(vars.find((binding) => binding.name === 'INSTANT_APP_ID')?.text).toBe(
+      productionAnswers[productionAnswers.indexOf('--instant-app-id') + 1],
+    );
   });
 
   it('npm run rehearse: the deployed auth shim issues a session and the deployed api accepts it', async () => {
-    const result = await execa('npm', ['run', 'rehearse'], { cwd: project, reject: false, all: true, env: { ...quiet, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '' } });
+    const result = await execa('npm', ['run', 'rehearse'], {
+      cwd: project,
+      reject: false,
+      all: true,
+      env: { ...quiet, CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '' },
+    });
     expect(result.exitCode, result.all).toBe(0);
     expect(result.all).toContain('✓ session from the auth shim');
     expect(result.all).toContain('✓ authenticated API call');

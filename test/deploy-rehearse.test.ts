@@ -16,11 +16,16 @@ let workspace: { dir: string; remove: () => Promise<void> };
 let root: string;
 /** Nothing of the rehearsal's own may reach the environment it runs in: no Cloudflare credentials at all. */
 const rehearse = (args: string[]) =>
-  runCli(['deploy', '--rehearse', ...args], { cwd: root, env: { CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', CLOUDFLARE_API_BASE_URL: '' } });
+  runCli(['deploy', '--rehearse', ...args], {
+    cwd: root,
+    env: { CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '', CLOUDFLARE_API_BASE_URL: '' },
+  });
 
 beforeAll(async () => {
   workspace = await makeTempDir('appshell-rehearse-');
-  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--ci', 'github', ...productionAnswers], { cwd: workspace.dir });
+  const init = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--ci', 'github', ...productionAnswers], {
+    cwd: workspace.dir,
+  });
   expect(init.exitCode, init.stderr).toBe(0);
   root = join(workspace.dir, 'demo');
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
@@ -41,7 +46,15 @@ describe('appshell deploy --rehearse', () => {
     const before = await snapshotTree(root);
     const result = await rehearse(['--env', 'staging']);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    for (const step of ['deploy', 'push secrets', 'session from the auth shim', 'authenticated API call', 'upload', 'download', 'signed sender → receiver action']) {
+    for (const step of [
+      'deploy',
+      'push secrets',
+      'session from the auth shim',
+      'authenticated API call',
+      'upload',
+      'download',
+      'signed sender → receiver action',
+    ]) {
       expect(result.stdout).toContain(`✓ ${step}`);
     }
     expect(result.stdout).toContain('Rehearsal passed');
@@ -52,7 +65,9 @@ describe('appshell deploy --rehearse', () => {
     const stateDir = join(workspace.dir, 'state');
     const first = await rehearse(['--env', 'staging', '--rehearse-state', stateDir, '--json']);
     expect(first.exitCode, first.stdout + first.stderr).toBe(0);
-    const account = JSON.parse(await readFile(join(stateDir, 'account.json'), 'utf8')) as { scripts: Record<string, { versions: unknown[] }> };
+    const account = JSON.parse(await readFile(join(stateDir, 'account.json'), 'utf8')) as {
+      scripts: Record<string, { versions: unknown[] }>;
+    };
     expect(Object.keys(account.scripts)).toHaveLength(4);
     const second = await rehearse(['--env', 'staging', '--rehearse-state', stateDir, '--json']);
     expect(second.exitCode, second.stdout + second.stderr).toBe(0);
@@ -99,8 +114,14 @@ describe('appshell deploy --rehearse', () => {
     await symlink(join(repoRoot, 'node_modules'), join(bare, 'node_modules'));
     // A development origin typed into the deployed block by hand.
     const apiConfig = join(bare, 'workers/api/wrangler.jsonc');
-    await writeFile(apiConfig, (await readFile(apiConfig, 'utf8')).replace(/("staging": \{[\s\S]*?"ALLOWED_ORIGINS": )""/, '$1"http://localhost:3000"'));
-    const result = await runCli(['deploy', '--rehearse', '--env', 'staging'], { cwd: bare, env: { CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '' } });
+    await writeFile(
+      apiConfig,
+      (await readFile(apiConfig, 'utf8')).replace(/("staging": \{[\s\S]*?"ALLOWED_ORIGINS": )""/, '$1"http://localhost:3000"'),
+    );
+    const result = await runCli(['deploy', '--rehearse', '--env', 'staging'], {
+      cwd: bare,
+      env: { CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '' },
+    });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain('Rehearsal failed at: deploy');
     expect(result.stdout).toMatch(/INSTANT_APP_ID is empty in workers\/auth-shim\/wrangler\.jsonc \(env staging\)/);
@@ -111,9 +132,18 @@ describe('appshell deploy --rehearse', () => {
 
   it('passes on a project with the edge rate limiter: its ratelimits bindings go up and count in workerd', async () => {
     const edge = join(workspace.dir, 'edge');
-    expect((await runCli(['init-worker', 'edge', '--yes', '--no-install', '--no-git', '--rate-limiter', 'edge', ...productionAnswers], { cwd: workspace.dir })).exitCode).toBe(0);
+    expect(
+      (
+        await runCli(['init-worker', 'edge', '--yes', '--no-install', '--no-git', '--rate-limiter', 'edge', ...productionAnswers], {
+          cwd: workspace.dir,
+        })
+      ).exitCode,
+    ).toBe(0);
     await symlink(join(repoRoot, 'node_modules'), join(edge, 'node_modules'));
-    const result = await runCli(['deploy', '--rehearse', '--env', 'staging'], { cwd: edge, env: { CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '' } });
+    const result = await runCli(['deploy', '--rehearse', '--env', 'staging'], {
+      cwd: edge,
+      env: { CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '' },
+    });
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain('✓ authenticated API call');
     expect(result.stdout).toContain('Rehearsal passed');

@@ -54,7 +54,8 @@ const uploadedScripts = (account: RunningAccountServer) =>
   account.calls
     .filter((call) => (call.method === 'PUT' || call.method === 'POST') && /\/workers\/scripts\/[^/]+(\/versions)?$/.test(call.path))
     .map((call) => call.path.split('/workers/scripts/')[1]!.replace(/\/versions$/, ''));
-const kvCreations = (account: RunningAccountServer) => account.calls.filter((call) => call.method === 'POST' && call.path.endsWith('/storage/kv/namespaces'));
+const kvCreations = (account: RunningAccountServer) =>
+  account.calls.filter((call) => call.method === 'POST' && call.path.endsWith('/storage/kv/namespaces'));
 
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
 /** The KV ids a Worker's config binds in `env`, by binding (jsonc: the comment header is skipped). */
@@ -71,7 +72,9 @@ const boundIds = async (root: string, env: string) => ({
 /** The KV namespaces the live version of a deployed Worker binds, by binding. */
 const liveIds = (account: RunningAccountServer, script: string) =>
   Object.fromEntries(
-    account.state.scripts[script]!.versions.at(-1)!.bindings.filter((binding) => binding.type === 'kv_namespace').map((binding) => [binding.name, binding.namespace_id]),
+    account.state.scripts[script]!.versions.at(-1)!
+      .bindings.filter((binding) => binding.type === 'kv_namespace')
+      .map((binding) => [binding.name, binding.namespace_id]),
   );
 
 describe('appshell deploy to an emulated account, with the real wrangler', () => {
@@ -84,7 +87,9 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
   it('a dry run creates nothing and calls nothing, and says what a deploy would do', async () => {
     const result = await project.deploy(['--env', 'staging', '--dry-run']);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stdout).toContain('KV namespace API_KEYS (shared by api, receiver) has no id for --env staging yet: a real deploy keeps the one a deployed Worker binds, or finds or creates demo-api-keys-staging, first.');
+    expect(result.stdout).toContain(
+      'KV namespace API_KEYS (shared by api, receiver) has no id for --env staging yet: a real deploy keeps the one a deployed Worker binds, or finds or creates demo-api-keys-staging, first.',
+    );
     expect(result.stdout).toContain('KV namespace ROLES (of auth-shim) has no id for --env staging yet');
     expect(project.account.calls).toEqual([]);
   });
@@ -99,7 +104,9 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     expect(order.every((name) => name.endsWith('-staging'))).toBe(true);
     expect(order.indexOf('demo-receiver-staging')).toBeLessThan(order.indexOf('demo-sender-staging'));
     expect(result.stdout).toContain('wrangler 4.86.0');
-    expect(result.stdout).toMatch(/api deployed as demo-api-staging: https:\/\/demo-api-staging\.rehearsal\.workers\.dev, version [0-9a-f-]{36}/);
+    expect(result.stdout).toMatch(
+      /api deployed as demo-api-staging: https:\/\/demo-api-staging\.rehearsal\.workers\.dev, version [0-9a-f-]{36}/,
+    );
     // First deploy: each Worker's first upload carries its secrets, so none goes live without them.
     expect(result.stdout).toMatch(/demo-api-staging is new: its first upload carries SESSION_JWT_SECRET/);
     const secretsOf = (name: string) => account.state.scripts[`demo-${name}-staging`]!.secrets;
@@ -121,7 +128,11 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     const firstUpload = account.calls.findIndex((call) => call.method === 'PUT');
     expect(kvCreations(account)).toHaveLength(3);
     expect(account.calls.lastIndexOf(kvCreations(account).at(-1)!)).toBeLessThan(firstUpload);
-    const recorded = { API_KEYS: titled['demo-api-keys-staging'], ROLES: titled['demo-roles-staging'], PROJECTS: titled['demo-projects-staging'] };
+    const recorded = {
+      API_KEYS: titled['demo-api-keys-staging'],
+      ROLES: titled['demo-roles-staging'],
+      PROJECTS: titled['demo-projects-staging'],
+    };
     expect((await readJson(join(root, 'appshell.json'))).kvNamespaces).toEqual({ staging: recorded });
     expect(await configIds(root, 'api', 'staging')).toEqual({ API_KEYS: recorded.API_KEYS, PROJECTS: recorded.PROJECTS });
     expect(await configIds(root, 'receiver', 'staging')).toEqual({ API_KEYS: recorded.API_KEYS });
@@ -154,7 +165,9 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     const second = await deploy(['--env', 'staging']);
     expect(second.exitCode, second.stderr).toBe(0);
     expect(kvCreations(account)).toEqual([]);
-    expect(second.stdout).toMatch(/KV namespace API_KEYS \(--env staging\): id [0-9a-f]{32} \(recorded in appshell\.json\), shared by api, receiver/);
+    expect(second.stdout).toMatch(
+      /KV namespace API_KEYS \(--env staging\): id [0-9a-f]{32} \(recorded in appshell\.json\), shared by api, receiver/,
+    );
   });
 
   it('counts a secret kept in its rotation slot as set (after a finished rotation)', async () => {
@@ -188,7 +201,9 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     const failedIndex = report.workers.findIndex((worker) => worker.worker === 'receiver');
     expect(report.workers.slice(0, failedIndex).every((worker) => worker.status === 'deployed')).toBe(true);
     expect(report.workers.slice(failedIndex + 1).every((worker) => worker.status === 'not-attempted')).toBe(true);
-    expect(report.workers[failedIndex]!.error).toMatch(/^Cloudflare refused demo-receiver-production \(code 10013\): .*simulated for demo-receiver-production/);
+    expect(report.workers[failedIndex]!.error).toMatch(
+      /^Cloudflare refused demo-receiver-production \(code 10013\): .*simulated for demo-receiver-production/,
+    );
     // Nothing after the failure reached the account.
     expect(Object.keys(account.state.scripts).filter((name) => name.endsWith('-production'))).toEqual(
       report.workers.slice(0, failedIndex).map((worker) => `demo-${worker.worker}-production`),
@@ -199,7 +214,9 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     const held = account.state.scripts['demo-auth-shim-production']!.secrets.SESSION_JWT_SECRET;
     const refused = await deploy(['--env', 'production']);
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toMatch(/session-jwt: demo-receiver-production is new, and the value on demo-auth-shim-production, demo-api-production cannot be read back/);
+    expect(refused.stderr).toMatch(
+      /session-jwt: demo-receiver-production is new, and the value on demo-auth-shim-production, demo-api-production cannot be read back/,
+    );
     expect(refused.stderr).toContain('appshell deploy --env production --yes');
 
     account.failNextUpload('demo-receiver-production');
@@ -217,7 +234,9 @@ describe('appshell deploy to an emulated account, with the real wrangler', () =>
     expect(session('receiver')).not.toBe(held);
     expect(session('auth-shim')).toBe(session('receiver'));
     expect(session('api')).toBe(session('receiver'));
-    expect(account.state.scripts['demo-sender-production']!.secrets.SIGNING_SECRETS).toBe(account.state.scripts['demo-receiver-production']!.secrets.SIGNING_SECRETS);
+    expect(account.state.scripts['demo-sender-production']!.secrets.SIGNING_SECRETS).toBe(
+      account.state.scripts['demo-receiver-production']!.secrets.SIGNING_SECRETS,
+    );
   });
 });
 
@@ -230,7 +249,9 @@ describe('appshell deploy: KV namespaces left by wrangler or bound by Workers de
     account.failNextUpload('demo-api-staging');
     const failed = await deploy(['--env', 'staging', '--only', 'auth-shim,api']);
     expect(failed.exitCode).toBe(1);
-    expect(failed.stdout).toContain(`KV namespace PROJECTS (--env staging): demo-api-staging-projects, id ${left.id} (made by wrangler for this Worker's first deploy`);
+    expect(failed.stdout).toContain(
+      `KV namespace PROJECTS (--env staging): demo-api-staging-projects, id ${left.id} (made by wrangler for this Worker's first deploy`,
+    );
     const afterFailure = account.state.kvNamespaces.length;
     expect((await readJson(join(root, 'appshell.json'))).kvNamespaces.staging.PROJECTS).toBe(left.id);
 
@@ -265,7 +286,11 @@ describe('appshell deploy to an emulated account that is not set up', () => {
   // One project, an account set up two wrong ways: each stops before anything is created or uploaded.
   let project: Awaited<ReturnType<typeof emulatedProject>>;
   beforeAll(async () => {
-    project = await emulatedProject('not-set-up', [], await startAccountServer({ state: createAccountState({ subdomain: null, r2Enabled: false }) }));
+    project = await emulatedProject(
+      'not-set-up',
+      [],
+      await startAccountServer({ state: createAccountState({ subdomain: null, r2Enabled: false }) }),
+    );
   });
 
   it('names the missing workers.dev subdomain and R2 not enabled, and deploys nothing', async () => {
@@ -273,7 +298,9 @@ describe('appshell deploy to an emulated account that is not set up', () => {
     const result = await deploy(['--env', 'staging']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('the account is not set up for this deploy; nothing was deployed');
-    expect(result.stderr).toMatch(/account e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1 has no workers\.dev subdomain[^\n]*\n\s+open Workers & Pages in the Cloudflare dashboard/);
+    expect(result.stderr).toMatch(
+      /account e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1 has no workers\.dev subdomain[^\n]*\n\s+open Workers & Pages in the Cloudflare dashboard/,
+    );
     expect(result.stderr).toMatch(/R2 is not enabled on account e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1, and the api Worker binds a bucket/);
     expect(uploadedScripts(account)).toEqual([]);
     expect(kvCreations(account)).toEqual([]);
@@ -285,7 +312,10 @@ describe('appshell deploy to an emulated account that is not set up', () => {
     // What `wrangler login` leaves in the home folder; wrangler offers a missing subdomain itself at the terminal.
     const home = join(workspace.dir, 'login-home');
     await mkdir(join(home, '.wrangler/config'), { recursive: true });
-    await writeFile(join(home, '.wrangler/config/default.toml'), 'oauth_token = "rehearsal-login"\nexpiration_time = "2099-01-01T00:00:00.000Z"\nrefresh_token = "unused"\n');
+    await writeFile(
+      join(home, '.wrangler/config/default.toml'),
+      'oauth_token = "rehearsal-login"\nexpiration_time = "2099-01-01T00:00:00.000Z"\nrefresh_token = "unused"\n',
+    );
     const { CLOUDFLARE_API_TOKEN: _token, ...loggedIn } = account.wranglerEnv();
     account.calls.length = 0;
     const result = await runCli(['deploy', '--env', 'staging'], { cwd: root, env: { ...loggedIn, HOME: home } });
@@ -314,11 +344,20 @@ describe('appshell deploy to an emulated account: order and KV namespaces of oth
     expect(result.exitCode, result.stderr).toBe(0);
     const order = uploadedScripts(account);
     expect(order.indexOf('demo-auth-shim-production')).toBeLessThan(order.indexOf('demo-api-production'));
-    expect(account.state.scripts['demo-api-production']!.versions[0]!.bindings).toContainEqual(expect.objectContaining({ type: 'service', service: 'demo-auth-shim-production' }));
+    expect(account.state.scripts['demo-api-production']!.versions[0]!.bindings).toContainEqual(
+      expect.objectContaining({ type: 'service', service: 'demo-auth-shim-production' }),
+    );
   });
 
   it('deploys only --only Workers of a subset project, in order, with toml configs', async () => {
-    const { account, deploy } = await emulatedProject('subset', ['--workers', 'sender,receiver', '--config-format', 'toml', '--envs', 'preview']);
+    const { account, deploy } = await emulatedProject('subset', [
+      '--workers',
+      'sender,receiver',
+      '--config-format',
+      'toml',
+      '--envs',
+      'preview',
+    ]);
     const result = await deploy(['--env', 'preview', '--only', 'sender,receiver', '--json']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(uploadedScripts(account)).toEqual(['demo-receiver-preview', 'demo-sender-preview']);
@@ -330,7 +369,12 @@ describe('appshell deploy to an emulated account: order and KV namespaces of oth
       dryRun: false,
       wrangler: { version: '4.86.0', source: 'project' },
       workers: [
-        { worker: 'receiver', scriptName: 'demo-receiver-preview', status: 'deployed', url: 'https://demo-receiver-preview.rehearsal.workers.dev' },
+        {
+          worker: 'receiver',
+          scriptName: 'demo-receiver-preview',
+          status: 'deployed',
+          url: 'https://demo-receiver-preview.rehearsal.workers.dev',
+        },
         { worker: 'sender', scriptName: 'demo-sender-preview', status: 'deployed' },
       ],
     });
@@ -339,7 +383,10 @@ describe('appshell deploy to an emulated account: order and KV namespaces of oth
 
   it('adopts an existing namespace of that title instead of creating one', async () => {
     const account = await startAccountServer();
-    account.state.kvNamespaces.push({ id: 'b'.repeat(32), title: 'demo-api-keys-staging' }, { id: 'a'.repeat(32), title: 'demo-api-keys-production' });
+    account.state.kvNamespaces.push(
+      { id: 'b'.repeat(32), title: 'demo-api-keys-staging' },
+      { id: 'a'.repeat(32), title: 'demo-api-keys-production' },
+    );
     const { root, deploy } = await emulatedProject('kv-found', [], account);
     const result = await deploy(['--env', 'production', '--only', 'api,receiver']);
     expect(result.exitCode, result.stderr).toBe(0);
@@ -354,7 +401,9 @@ describe('appshell deploy to an emulated account: order and KV namespaces of oth
     await writeFile(receiverConfig, `${await readFile(receiverConfig, 'utf8')}// the team's note\n`);
     const edited = await deploy(['--env', 'staging']);
     expect(edited.exitCode).toBe(1);
-    expect(edited.stderr).toMatch(/workers\/receiver\/wrangler\.jsonc changed since appshell wrote it, and its API_KEYS in env\.staging\.kv_namespaces has no id/);
+    expect(edited.stderr).toMatch(
+      /workers\/receiver\/wrangler\.jsonc changed since appshell wrote it, and its API_KEYS in env\.staging\.kv_namespaces has no id/,
+    );
     expect(account.state.kvNamespaces).toEqual([]);
     expect(uploadedScripts(account)).toEqual([]);
 
@@ -390,11 +439,14 @@ describe('appshell deploy through a recording wrangler', () => {
       expect(call.env.WRANGLER_SEND_METRICS).toBe('false');
       expect(call.env.WRANGLER_OUTPUT_FILE_PATH).toMatch(/\.ndjson$/);
     }
-    const hashes = (worker: string) => calls.find((call) => configOf(call.argv) === `workers/${worker}/wrangler.jsonc`)!.secretsFile!.sha256;
+    const hashes = (worker: string) =>
+      calls.find((call) => configOf(call.argv) === `workers/${worker}/wrangler.jsonc`)!.secretsFile!.sha256;
     expect(hashes('api').SESSION_JWT_SECRET).toBe(hashes('auth-shim').SESSION_JWT_SECRET);
     expect(hashes('receiver').SIGNING_SECRETS).toBe(hashes('sender').SIGNING_SECRETS);
     // KV creation never lets wrangler touch a config.
-    expect((await wrangler.calls()).find((call) => call.argv.slice(0, 3).join(' ') === 'kv namespace create')?.argv).toContain('--no-update-config');
+    expect((await wrangler.calls()).find((call) => call.argv.slice(0, 3).join(' ') === 'kv namespace create')?.argv).toContain(
+      '--no-update-config',
+    );
   });
 
   describe('preflight failures deploy nothing', () => {
@@ -403,7 +455,13 @@ describe('appshell deploy through a recording wrangler', () => {
       ['unknown environment', ['--env', 'prod'], {}, 2, /--env: 'prod' is not an environment/],
       ['no environment', [], {}, 2, /--env is required/],
       ['unknown Worker in --only', ['--env', 'staging', '--only', 'gateway'], {}, 2, /--only: 'gateway'/],
-      ['wrangler missing', ['--env', 'staging'], { APPSHELL_WRANGLER: '/nonexistent/wrangler' }, 1, /could not run \/nonexistent\/wrangler/],
+      [
+        'wrangler missing',
+        ['--env', 'staging'],
+        { APPSHELL_WRANGLER: '/nonexistent/wrangler' },
+        1,
+        /could not run \/nonexistent\/wrangler/,
+      ],
     ])('%s', async (_name, args, env, code, message) => {
       const { wrangler, deploy } = await project(`preflight-${String(_name).replace(/\W+/g, '-')}`);
       const result = await deploy(args as string[], env as Record<string, string>);
@@ -415,7 +473,9 @@ describe('appshell deploy through a recording wrangler', () => {
     it('a project with --yes answers: every empty value and the development origin, named with how to set it', async () => {
       const dir = join(workspace.dir, 'not-ready');
       await mkdir(dir);
-      expect((await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--features', 'ai'], { cwd: dir })).exitCode).toBe(0);
+      expect((await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--features', 'ai'], { cwd: dir })).exitCode).toBe(
+        0,
+      );
       const root = join(dir, 'demo');
       const apiConfig = join(root, 'workers/api/wrangler.jsonc');
       const written = await readFile(apiConfig, 'utf8');
@@ -424,10 +484,16 @@ describe('appshell deploy through a recording wrangler', () => {
       const result = await runCli(['deploy', '--env', 'production'], { cwd: root, env: wrangler.env() });
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toContain('--env production is not ready to deploy; nothing was deployed');
-      expect(result.stderr).toMatch(/INSTANT_APP_ID is empty in workers\/auth-shim\/wrangler\.jsonc \(env production\)[^\n]*\n\s+set it: npx appshell config set identity\.instantAppId <value>/);
-      expect(result.stderr).toMatch(/R2_ACCOUNT_ID is empty in workers\/api\/wrangler\.jsonc[^\n]*\n\s+set it: npx appshell config set accountId <value>/);
+      expect(result.stderr).toMatch(
+        /INSTANT_APP_ID is empty in workers\/auth-shim\/wrangler\.jsonc \(env production\)[^\n]*\n\s+set it: npx appshell config set identity\.instantAppId <value>/,
+      );
+      expect(result.stderr).toMatch(
+        /R2_ACCOUNT_ID is empty in workers\/api\/wrangler\.jsonc[^\n]*\n\s+set it: npx appshell config set accountId <value>/,
+      );
       expect(result.stderr).toMatch(/CF_ACCOUNT_ID is empty/);
-      expect(result.stderr).toMatch(/ALLOWED_ORIGINS in workers\/api\/wrangler\.jsonc \(env production\) allows http:\/\/localhost:3000[^\n]*\n\s+set it: npx appshell config set origins\.production/);
+      expect(result.stderr).toMatch(
+        /ALLOWED_ORIGINS in workers\/api\/wrangler\.jsonc \(env production\) allows http:\/\/localhost:3000[^\n]*\n\s+set it: npx appshell config set origins\.production/,
+      );
       // Refused before wrangler was even asked its version.
       expect(await wrangler.calls()).toEqual([]);
       // A dry run says the same, as a warning, and bundles.
@@ -436,7 +502,11 @@ describe('appshell deploy through a recording wrangler', () => {
       expect(dry.stdout).toContain('A real deploy of --env production would refuse:');
       // Set as the message says (the hand edit undone first), the deploy goes through.
       await writeFile(apiConfig, written);
-      for (const [field, value] of [['accountId', 'e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1'], ['identity.instantAppId', '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'], ['origins.production', 'https://app.example.com']]) {
+      for (const [field, value] of [
+        ['accountId', 'e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1'],
+        ['identity.instantAppId', '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'],
+        ['origins.production', 'https://app.example.com'],
+      ]) {
         const set = await runCli(['config', 'set', field!, value!], { cwd: root });
         expect(set.exitCode, set.stdout + set.stderr).toBe(0);
       }
@@ -457,7 +527,9 @@ describe('appshell deploy --dry-run with the real wrangler', () => {
   beforeAll(async () => {
     const dir = join(workspace.dir, 'real');
     await mkdir(dir);
-    expect((await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--features', 'ai,images,stream'], { cwd: dir })).exitCode).toBe(0);
+    expect(
+      (await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--features', 'ai,images,stream'], { cwd: dir })).exitCode,
+    ).toBe(0);
     root = join(dir, 'demo');
     // The repository's packages stand in for `npm install`.
     await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
@@ -479,8 +551,14 @@ describe('appshell deploy --dry-run with the real wrangler', () => {
   it('bundles configs that bind the shared KV namespace by its id (written by a re-run of init from appshell.json)', async () => {
     const manifestPath = join(root, 'appshell.json');
     const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
-    await writeFile(manifestPath, `${JSON.stringify({ ...manifest, kvNamespaces: { production: { API_KEYS: 'e'.repeat(32) } } }, null, 2)}\n`);
-    const rerun = await runCli(['init-worker', '.', '--yes', '--no-install', '--no-git', '--name', 'demo', '--features', 'ai,images,stream'], { cwd: root });
+    await writeFile(
+      manifestPath,
+      `${JSON.stringify({ ...manifest, kvNamespaces: { production: { API_KEYS: 'e'.repeat(32) } } }, null, 2)}\n`,
+    );
+    const rerun = await runCli(
+      ['init-worker', '.', '--yes', '--no-install', '--no-git', '--name', 'demo', '--features', 'ai,images,stream'],
+      { cwd: root },
+    );
     expect(rerun.exitCode, rerun.stderr).toBe(0);
     expect(await readFile(join(root, 'workers/receiver/wrangler.jsonc'), 'utf8')).toContain(`"id": "${'e'.repeat(32)}"`);
     const result = await runCli(['deploy', '--dry-run', '--env', 'production', '--only', 'api,receiver'], { cwd: root });
@@ -490,8 +568,14 @@ describe('appshell deploy --dry-run with the real wrangler', () => {
 
   it('fails on a bundle over the plan limit', async () => {
     // 4 MB of incompressible data pushes the api Worker over the free plan's 3 MB gzip limit.
-    await writeFile(join(root, 'workers/api/src/ballast.ts'), `export const ballast = '${randomBytes(3 * 1024 * 1024).toString('base64')}';\n`);
-    await writeFile(join(root, 'workers/api/src/index.ts'), `import { ballast } from './ballast.js';\nconsole.log(ballast.length);\n${await import('node:fs/promises').then((fs) => fs.readFile(join(root, 'workers/api/src/index.ts'), 'utf8'))}`);
+    await writeFile(
+      join(root, 'workers/api/src/ballast.ts'),
+      `export const ballast = '${randomBytes(3 * 1024 * 1024).toString('base64')}';\n`,
+    );
+    await writeFile(
+      join(root, 'workers/api/src/index.ts'),
+      `import { ballast } from './ballast.js';\nconsole.log(ballast.length);\n${await import('node:fs/promises').then((fs) => fs.readFile(join(root, 'workers/api/src/index.ts'), 'utf8'))}`,
+    );
     const result = await runCli(['deploy', '--dry-run', '--env', 'production', '--only', 'api'], { cwd: root });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/gzip is over the free plan's limit of 3\.00 MiB/);

@@ -27,7 +27,8 @@ async function processesUnder(dir: string): Promise<string[]> {
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if ((await readlink(`/proc/${pid}/cwd`)).startsWith(dir)) found.push(`${pid} ${(await readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' ')}`);
+      if ((await readlink(`/proc/${pid}/cwd`)).startsWith(dir))
+        found.push(`${pid} ${(await readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' ')}`);
     } catch {
       // gone, or not ours to read
     }
@@ -63,7 +64,12 @@ describe('appshell dev', () => {
   });
 
   it('serves every Worker on its printed port', async () => {
-    for (const [worker, port] of [['auth-shim', 8787], ['api', 8788], ['sender', 8789], ['receiver', 8790]] as const) {
+    for (const [worker, port] of [
+      ['auth-shim', 8787],
+      ['api', 8788],
+      ['sender', 8789],
+      ['receiver', 8790],
+    ] as const) {
       expect(output.text()).toContain(`${worker.padEnd(10)} http://127.0.0.1:${port}`);
       const response = await fetch(`http://127.0.0.1:${port}/health`);
       expect(await response.json()).toEqual({ ok: true, service: worker });
@@ -97,7 +103,11 @@ describe('appshell dev', () => {
     expect(await projects.json()).toEqual({ projects: [] });
     const hello = await fetch('http://127.0.0.1:8788/v1/hello', { headers: { authorization: `Bearer ${token}` } });
     expect(await hello.json()).toMatchObject({ hello: 'alice' });
-    const refused = await fetch(sessionUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"refresh_token":"not-a-dev-token"}' });
+    const refused = await fetch(sessionUrl!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"refresh_token":"not-a-dev-token"}',
+    });
     expect(refused.status).toBe(401);
 
     // 3. upload and 4. download, exactly as printed.

@@ -37,7 +37,11 @@ describe('the emulated account with the current wrangler on Node 24', () => {
     await ensureNode24();
     wrangler = await ensureCurrentWrangler();
     workspace = await makeTempDir('appshell-emulated-current-');
-    const init = await execa(join(node24Bin, 'node'), [cliPath, 'init-worker', 'demo', '--yes', '--no-install', '--no-git', ...productionAnswers], { cwd: workspace.dir, reject: false, all: true });
+    const init = await execa(
+      join(node24Bin, 'node'),
+      [cliPath, 'init-worker', 'demo', '--yes', '--no-install', '--no-git', ...productionAnswers],
+      { cwd: workspace.dir, reject: false, all: true },
+    );
     expect(init.exitCode, init.all).toBe(0);
     root = join(workspace.dir, 'demo');
     await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
@@ -55,7 +59,8 @@ describe('the emulated account with the current wrangler on Node 24', () => {
     expect(result.all).toContain(`wrangler ${toolchains.current.tooling.wrangler}`);
     expect(uploads(account)).toEqual(workers.map((worker) => `PUT ${script(worker)}`));
     expect(account.state.scripts[script('api')]).toMatchObject({ migrationTag: 'v1', durableObjectClasses: ['RateLimiter'] });
-    const apiKeys = (worker: string) => account.state.scripts[script(worker)]!.versions.at(-1)!.bindings.find((binding) => binding.name === 'API_KEYS')?.namespace_id;
+    const apiKeys = (worker: string) =>
+      account.state.scripts[script(worker)]!.versions.at(-1)!.bindings.find((binding) => binding.name === 'API_KEYS')?.namespace_id;
     expect(apiKeys('api')).toBe(apiKeys('receiver'));
     // 4.164 asks for the Worker by name after the upload.
     expect(account.calls.some((call) => call.path.endsWith(`/workers/workers/${script('api')}`) && call.status === 200)).toBe(true);
@@ -63,21 +68,30 @@ describe('the emulated account with the current wrangler on Node 24', () => {
 
   it("carried the secrets in the first uploads, takes a missing one through 4.164's secrets-bulk, then deploys again creating nothing", async () => {
     expect(Object.keys(account.state.scripts[script('receiver')]!.secrets).sort()).toEqual(['SESSION_JWT_SECRET', 'SIGNING_SECRETS']);
-    expect(account.state.scripts[script('api')]!.secrets.SESSION_JWT_SECRET).toBe(account.state.scripts[script('auth-shim')]!.secrets.SESSION_JWT_SECRET);
+    expect(account.state.scripts[script('api')]!.secrets.SESSION_JWT_SECRET).toBe(
+      account.state.scripts[script('auth-shim')]!.secrets.SESSION_JWT_SECRET,
+    );
     // The sender's signing key is lost on the account: the push gives its group (sender, receiver) one new value.
     delete account.state.scripts[script('sender')]!.secrets.SIGNING_SECRETS;
     account.calls.length = 0;
     const push = await run(['secrets', '--push', '--env', 'staging', '--yes']);
     expect(push.exitCode, push.all).toBe(0);
-    expect(account.calls.filter((call) => call.path.endsWith('/secrets-bulk')).map((call) => call.path.split('/scripts/')[1]).sort()).toEqual(
-      [`${script('receiver')}/secrets-bulk`, `${script('sender')}/secrets-bulk`],
+    expect(
+      account.calls
+        .filter((call) => call.path.endsWith('/secrets-bulk'))
+        .map((call) => call.path.split('/scripts/')[1])
+        .sort(),
+    ).toEqual([`${script('receiver')}/secrets-bulk`, `${script('sender')}/secrets-bulk`]);
+    expect(account.state.scripts[script('sender')]!.secrets.SIGNING_SECRETS).toBe(
+      account.state.scripts[script('receiver')]!.secrets.SIGNING_SECRETS,
     );
-    expect(account.state.scripts[script('sender')]!.secrets.SIGNING_SECRETS).toBe(account.state.scripts[script('receiver')]!.secrets.SIGNING_SECRETS);
     account.calls.length = 0;
     const second = await run(['deploy', '--env', 'staging']);
     expect(second.exitCode, second.all).toBe(0);
     expect(uploads(account)).toEqual(workers.map((worker) => `POST ${script(worker)}/versions`));
-    expect(account.calls.filter((call) => call.method === 'POST' && /\/(storage\/kv\/namespaces|r2\/buckets)$/.test(call.path))).toEqual([]);
+    expect(account.calls.filter((call) => call.method === 'POST' && /\/(storage\/kv\/namespaces|r2\/buckets)$/.test(call.path))).toEqual(
+      [],
+    );
     expect(account.state.scripts[script('api')]!.migrationTag).toBe('v1');
   });
 

@@ -10,7 +10,9 @@ import { makeTempDir, productionAnswers, repoRoot, runCli } from './support/cli.
 const workers = ['auth-shim', 'api', 'receiver', 'sender'];
 const script = (worker: string) => `demo-${worker}-staging`;
 const uploads = (account: RunningAccountServer) =>
-  account.calls.filter((call) => /\/workers\/scripts\/[^/]+(\/versions)?$/.test(call.path) && (call.method === 'PUT' || call.method === 'POST'));
+  account.calls.filter(
+    (call) => /\/workers\/scripts\/[^/]+(\/versions)?$/.test(call.path) && (call.method === 'PUT' || call.method === 'POST'),
+  );
 const creations = (account: RunningAccountServer) =>
   account.calls.filter((call) => call.method === 'POST' && /\/(storage\/kv\/namespaces|r2\/buckets)$/.test(call.path));
 
@@ -20,7 +22,8 @@ const readConfig = async (path: string) => JSON.parse((await readFile(path, 'utf
 let workspace: { dir: string; remove: () => Promise<void> };
 let root: string;
 let account: RunningAccountServer;
-const cli = (args: string[], env: Record<string, string> = {}, target = account) => runCli(args, { cwd: root, env: { ...target.wranglerEnv(), ...env } });
+const cli = (args: string[], env: Record<string, string> = {}, target = account) =>
+  runCli(args, { cwd: root, env: { ...target.wranglerEnv(), ...env } });
 
 beforeAll(async () => {
   workspace = await makeTempDir('appshell-emulated-');
@@ -49,14 +52,23 @@ describe('appshell deploy with wrangler 4.86.0 to an emulated account', () => {
     expect(Object.keys(state.scripts).sort()).toEqual(workers.map(script).sort());
     // A first deploy uploads the script (PUT), never a version of a Worker that does not exist.
     expect(uploads(account).map((call) => call.method)).toEqual(['PUT', 'PUT', 'PUT', 'PUT']);
-    expect(state.scripts[script('api')]).toMatchObject({ migrationTag: 'v1', durableObjectClasses: ['RateLimiter'], sqliteClasses: ['RateLimiter'] });
+    expect(state.scripts[script('api')]).toMatchObject({
+      migrationTag: 'v1',
+      durableObjectClasses: ['RateLimiter'],
+      sqliteClasses: ['RateLimiter'],
+    });
     expect(state.scripts[script('receiver')]).toMatchObject({ migrationTag: 'v1', durableObjectClasses: ['ReplayGuard'] });
-    const apiKeys = (worker: string) => state.scripts[script(worker)]!.versions.at(-1)!.bindings.find((binding) => binding.name === 'API_KEYS')?.namespace_id;
+    const apiKeys = (worker: string) =>
+      state.scripts[script(worker)]!.versions.at(-1)!.bindings.find((binding) => binding.name === 'API_KEYS')?.namespace_id;
     expect(apiKeys('api')).toBeDefined();
     expect(apiKeys('api')).toBe(apiKeys('receiver'));
     expect(state.kvNamespaces.find((namespace) => namespace.id === apiKeys('api'))?.title).toBe('demo-api-keys-staging');
     expect(state.r2Buckets.map((bucket) => bucket.name)).toContain('demo-uploads-staging');
-    expect(state.scripts[script('sender')]!.versions.at(-1)!.bindings).toContainEqual({ name: 'RECEIVER', type: 'service', service: script('receiver') });
+    expect(state.scripts[script('sender')]!.versions.at(-1)!.bindings).toContainEqual({
+      name: 'RECEIVER',
+      type: 'service',
+      service: script('receiver'),
+    });
 
     const running = await runDeployedWorkers(state);
     try {
@@ -129,13 +141,17 @@ describe('appshell deploy with wrangler 4.86.0 to an emulated account', () => {
   it('wrangler deploying the sender before the receiver is refused by the account, as on Cloudflare', async () => {
     const fresh = await startAccountServer();
     try {
-      const result = await execa(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--config', 'workers/sender/wrangler.jsonc', '--env', 'staging'], {
-        cwd: root,
-        env: fresh.wranglerEnv(),
-        reject: false,
-        all: true,
-        stdin: 'ignore',
-      });
+      const result = await execa(
+        join(root, 'node_modules/.bin/wrangler'),
+        ['deploy', '--config', 'workers/sender/wrangler.jsonc', '--env', 'staging'],
+        {
+          cwd: root,
+          env: fresh.wranglerEnv(),
+          reject: false,
+          all: true,
+          stdin: 'ignore',
+        },
+      );
       expect(result.exitCode).toBe(1);
       expect(result.all).toContain('[code: 10143]');
       expect(fresh.calls.find((call) => call.method === 'PUT')).toMatchObject({ status: 400, code: 10143 });

@@ -12,7 +12,9 @@ describe(`the golden project (appshell ${goldenArgs.join(' ')})`, () => {
     const paths = [...new Set([...written.keys(), ...golden.keys()])].sort();
     const patches = paths
       .filter((path) => written.get(path) !== golden.get(path))
-      .map((path) => createTwoFilesPatch(`golden/${path}`, `written/${path}`, golden.get(path) ?? '', written.get(path) ?? '', '', '', { context: 2 }));
+      .map((path) =>
+        createTwoFilesPatch(`golden/${path}`, `written/${path}`, golden.get(path) ?? '', written.get(path) ?? '', '', '', { context: 2 }),
+      );
     expect(patches.join('\n'), 'the CLI writes a different project: run npm run golden and review the diff').toBe('');
   });
 });

@@ -22,7 +22,11 @@ const cases: BadInputCase[] = [
   { name: 'malformed origin', args: ['demo', '--origins', 'app.example.com', '--yes'], field: /--origins/ },
   { name: 'origin with a path', args: ['demo', '--origins', 'https://app.example.com/login', '--yes'], field: /--origins/ },
   { name: 'wildcard origin', args: ['demo', '--origins', '*', '--yes'], field: /--origins: '\*' is a wildcard/ },
-  { name: 'development origin for deployed environments', args: ['demo', '--origins', 'http://localhost:3000', '--yes'], field: /--origins: 'http:\/\/localhost:3000' is a development origin/ },
+  {
+    name: 'development origin for deployed environments',
+    args: ['demo', '--origins', 'http://localhost:3000', '--yes'],
+    field: /--origins: 'http:\/\/localhost:3000' is a development origin/,
+  },
   { name: 'bad account id', args: ['demo', '--account-id', '12345', '--yes'], field: /--account-id/ },
   { name: 'bad bucket', args: ['demo', '--bucket', 'A_Bucket', '--yes'], field: /--bucket/ },
   { name: 'unknown identity provider', args: ['demo', '--identity', 'auth0', '--yes'], field: /--identity/ },

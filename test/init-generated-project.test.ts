@@ -37,7 +37,9 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
     const env = { CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1', CLOUDFLARE_API_TOKEN: '', CLOUDFLARE_ACCOUNT_ID: '' };
     let steps = ['npm test'];
     if (format === 'jsonc') {
-      const workflow = parseYaml(await readFile(join(project, '.github/workflows/deploy.yml'), 'utf8')) as { jobs: { test: { steps: { run?: string }[] } } };
+      const workflow = parseYaml(await readFile(join(project, '.github/workflows/deploy.yml'), 'utf8')) as {
+        jobs: { test: { steps: { run?: string }[] } };
+      };
       steps = workflow.jobs.test.steps.flatMap((step) => (step.run ? [step.run] : []));
       expect(steps).toEqual(['npm ci', 'npm run typecheck', 'npm test', 'npm run rehearse']);
     }
@@ -52,7 +54,7 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
     }
   });
 
-  it('writes each Worker\'s Env types with wrangler on install, and type-checks against them', async () => {
+  it("writes each Worker's Env types with wrangler on install, and type-checks against them", async () => {
     for (const worker of workers) await access(join(project, 'workers', worker, 'worker-configuration.d.ts'));
     if (format === 'jsonc') {
       // Installed before the first commit, so the commit holds the lock file and the types.
@@ -61,7 +63,9 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
       expect(tracked.stdout).toContain('workers/api/worker-configuration.d.ts');
     }
     // wrangler 4.86 here: its own --check ignores --env-file (workers-sdk#13679), so scripts/types.mjs compares hashes.
-    await expectEnvTypesFollowTheConfig(project, format, (command, args) => execa(command, args, { cwd: project, reject: false, all: true }));
+    await expectEnvTypesFollowTheConfig(project, format, (command, args) =>
+      execa(command, args, { cwd: project, reject: false, all: true }),
+    );
   });
 
   it.each(workers)('bundles %s with wrangler deploy --dry-run for every environment', async (worker) => {
@@ -83,7 +87,14 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
     expect(pkg.scripts.dev).toBe('appshell dev');
     if (format === 'toml') return; // once is enough: the ports are fixed
     // Its own process group, as a terminal runs it: Ctrl-C sends SIGINT to npm, appshell and every wrangler at once.
-    const dev = execa('npm', ['run', 'dev'], { cwd: project, reject: false, stdin: 'ignore', all: true, detached: true, env: { FORCE_COLOR: '0' } });
+    const dev = execa('npm', ['run', 'dev'], {
+      cwd: project,
+      reject: false,
+      stdin: 'ignore',
+      all: true,
+      detached: true,
+      env: { FORCE_COLOR: '0' },
+    });
     try {
       let text = '';
       await new Promise<void>((started, reject) => {
@@ -116,7 +127,9 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
 
   it('changes nothing when run again', async () => {
     const before = await snapshotTree(project);
-    const again = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--config-format', format], { cwd: workspace.dir });
+    const again = await runCli(['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--config-format', format], {
+      cwd: workspace.dir,
+    });
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain('Nothing to change');
     expect(await snapshotTree(project)).toEqual(before);
@@ -126,7 +139,17 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
     const edited = join(project, 'workers', 'api', 'src', 'index.ts');
     await writeFile(edited, `${await readFile(edited, 'utf8')}\n// our change\n`);
     const before = await snapshotTree(project);
-    const args = ['init-worker', 'demo', '--yes', '--no-install', '--no-git', '--config-format', format, '--origins', 'https://app.example.com'];
+    const args = [
+      'init-worker',
+      'demo',
+      '--yes',
+      '--no-install',
+      '--no-git',
+      '--config-format',
+      format,
+      '--origins',
+      'https://app.example.com',
+    ];
     const refused = await runCli(args, { cwd: workspace.dir });
     expect(refused.exitCode).toBe(1);
     expect(refused.stdout).toMatch(/! conflict\s+workers\/api\/src\/index\.ts\s+\(changed since appshell wrote it\)/);

@@ -7,7 +7,11 @@ import { makeTempDir, runCli } from './support/cli.js';
 
 /** The parts of the api Worker's wrangler.jsonc these tests read. */
 type EdgeApiBlock = { ratelimits?: unknown };
-type EdgeApiConfig = EdgeApiBlock & { vars: Record<string, string>; durable_objects?: unknown; env: { staging: EdgeApiBlock; production: EdgeApiBlock } };
+type EdgeApiConfig = EdgeApiBlock & {
+  vars: Record<string, string>;
+  durable_objects?: unknown;
+  env: { staging: EdgeApiBlock; production: EdgeApiBlock };
+};
 
 // `init-worker --rate-limiter edge`: the api Worker counts with Workers Rate Limiting bindings instead of the
 // RateLimiter Durable Object. The generated project's own tests run it in workerd with the real (local) binding.
@@ -32,7 +36,9 @@ describe('init-worker --rate-limiter edge', () => {
     expect(config.vars.RATE_LIMITER_MODE).toBe('edge');
     expect(config.durable_objects).toBeUndefined();
     for (const block of [config, config.env.staging, config.env.production]) {
-      expect(block.ratelimits).toEqual([{ name: 'RATE_LIMIT_EDGE_100', namespace_id: expect.stringMatching(/^\d+$/), simple: { limit: 100, period: 60 } }]);
+      expect(block.ratelimits).toEqual([
+        { name: 'RATE_LIMIT_EDGE_100', namespace_id: expect.stringMatching(/^\d+$/), simple: { limit: 100, period: 60 } },
+      ]);
     }
     const readme = await readFile(join(project, 'README.md'), 'utf8');
     expect(readme).toContain('## Rate limits');
@@ -40,7 +46,12 @@ describe('init-worker --rate-limiter edge', () => {
   });
 
   it("passes the generated project's own tests, the real edge binding included", async () => {
-    const result = await execa('npm', ['test'], { cwd: project, reject: false, all: true, env: { CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' } });
+    const result = await execa('npm', ['test'], {
+      cwd: project,
+      reject: false,
+      all: true,
+      env: { CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+    });
     expect(result.exitCode, result.all).toBe(0);
     expect(result.all).toMatch(/edge-rate-limit\.test\.ts \(\d+ tests?\)/);
     expect(result.all).not.toMatch(/edge-rate-limit\.test\.ts \(\d+ tests? \| \d+ skipped\)/);

@@ -46,7 +46,13 @@ describe.each([
   ['EdDSA', 'SESSION_JWT_PRIVATE_JWK', ['--jwt-alg', 'EdDSA']],
 ])('no secret value leaks (%s)', (alg, rotatable, flags) => {
   it('runs every secrets command and finds no value outside .dev.vars and wrangler’s stdin', async () => {
-    const project = await secretsProject(workspace.dir, `leak-${alg}`, ['--identity', 'supabase', '--supabase-url', 'https://abcd.supabase.co', ...flags]);
+    const project = await secretsProject(workspace.dir, `leak-${alg}`, [
+      '--identity',
+      'supabase',
+      '--supabase-url',
+      'https://abcd.supabase.co',
+      ...flags,
+    ]);
     const { dir, root, secrets, calls, deployAll, wrangler } = project;
     const tmp = join(dir, 'tmp');
     await mkdir(tmp);
@@ -54,13 +60,19 @@ describe.each([
     const inputs = join(workspace.dir, `inputs-${alg}`);
     await mkdir(inputs);
     const teamFile = join(inputs, 'team.env');
-    await writeFile(teamFile, Object.entries(known).map(([name, value]) => `${name}=${value}`).join('\n'));
+    await writeFile(
+      teamFile,
+      Object.entries(known)
+        .map(([name, value]) => `${name}=${value}`)
+        .join('\n'),
+    );
 
     const values = new Set<string>(Object.values(known));
     const collectDevVars = async () => {
       for (const worker of workers) {
         const text = await readFile(join(root, 'workers', worker, '.dev.vars'), 'utf8').catch(() => '');
-        for (const value of Object.values(parseDotenv(text))) if (value.length >= 16) for (const form of secretForms(value)) values.add(form);
+        for (const value of Object.values(parseDotenv(text)))
+          if (value.length >= 16) for (const form of secretForms(value)) values.add(form);
       }
     };
     const outputs: CliResult[] = [];
@@ -82,7 +94,10 @@ describe.each([
     await run(['--rotate', rotatable, '--env', 'staging'], 0);
     await run(['--finish-rotation', rotatable, '--env', 'staging'], 0);
     // A failing bulk call whose wrangler prints its input: appshell masks what it shows.
-    await run(['--push', '--env', 'production', '--from-env', '--json'], 1, { FAKE_WRANGLER_FAIL: 'secret bulk:demo-auth-shim-production', FAKE_WRANGLER_ECHO_STDIN: '1' });
+    await run(['--push', '--env', 'production', '--from-env', '--json'], 1, {
+      FAKE_WRANGLER_FAIL: 'secret bulk:demo-auth-shim-production',
+      FAKE_WRANGLER_ECHO_STDIN: '1',
+    });
     await run(['--push', '--env', 'production', '--from-file', teamFile, '--json', '--yes'], 0);
     await run(['--local', '--from-file', teamFile], 0);
     await run(['--local', '--dry-run'], 0);
@@ -91,7 +106,8 @@ describe.each([
 
     const recorded = await calls();
     for (const call of bulkCalls(recorded)) {
-      for (const value of Object.values(JSON.parse(call.stdin) as Record<string, string>)) for (const form of secretForms(value)) values.add(form);
+      for (const value of Object.values(JSON.parse(call.stdin) as Record<string, string>))
+        for (const form of secretForms(value)) values.add(form);
     }
     // The provided values, two generated groups or one key per push and rotation, local values: all collected.
     expect(values.size).toBeGreaterThan(10);

@@ -15,7 +15,12 @@ afterAll(() => workspace.remove());
 
 describe('appshell secrets --local', () => {
   it('writes .dev.vars (mode 0600, ignored by git) with one value per shared group, and changes nothing on a re-run', async () => {
-    const { root, secrets, calls } = await secretsProject(workspace.dir, 'local', ['--identity', 'supabase', '--supabase-url', 'https://abcd.supabase.co']);
+    const { root, secrets, calls } = await secretsProject(workspace.dir, 'local', [
+      '--identity',
+      'supabase',
+      '--supabase-url',
+      'https://abcd.supabase.co',
+    ]);
     const path = (worker: string) => join(root, 'workers', worker, '.dev.vars');
     const read = async (worker: string) => parseDotenv(await readFile(path(worker), 'utf8'));
 
@@ -37,7 +42,8 @@ describe('appshell secrets --local', () => {
 
     // git itself ignores them (the generated .gitignore lists .dev.vars).
     await execa('git', ['init', '-q'], { cwd: root });
-    for (const worker of workers) expect((await execa('git', ['check-ignore', '-q', `workers/${worker}/.dev.vars`], { cwd: root, reject: false })).exitCode).toBe(0);
+    for (const worker of workers)
+      expect((await execa('git', ['check-ignore', '-q', `workers/${worker}/.dev.vars`], { cwd: root, reject: false })).exitCode).toBe(0);
     const status = await execa('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: root });
     expect(status.stdout).toMatch(/\.dev\.vars\.example$/m); // the example is meant to be committed
     expect(status.stdout).not.toMatch(/\.dev\.vars$/m);
@@ -47,11 +53,17 @@ describe('appshell secrets --local', () => {
     expect(again.stdout).toMatch(/workers\/api\/\.dev\.vars: nothing to change/);
     expect(await Promise.all(workers.map((worker) => readFile(path(worker), 'utf8')))).toEqual(before);
     // No temporary file is left beside them.
-    for (const worker of workers) expect((await readdir(join(root, 'workers', worker))).filter((name) => name.includes('.appshell-'))).toEqual([]);
+    for (const worker of workers)
+      expect((await readdir(join(root, 'workers', worker))).filter((name) => name.includes('.appshell-'))).toEqual([]);
   });
 
   it('keeps what the team wrote, fills what is missing from the environment or --from-file, and replaces only with --force', async () => {
-    const { dir, root, secrets } = await secretsProject(workspace.dir, 'keep', ['--identity', 'supabase', '--supabase-url', 'https://abcd.supabase.co']);
+    const { dir, root, secrets } = await secretsProject(workspace.dir, 'keep', [
+      '--identity',
+      'supabase',
+      '--supabase-url',
+      'https://abcd.supabase.co',
+    ]);
     const path = (worker: string) => join(root, 'workers', worker, '.dev.vars');
     await writeFile(path('api'), '# my notes\nDEBUG=1\nSESSION_JWT_SECRET=team-chosen-session-secret-0123456789\n', { mode: 0o644 });
     await chmod(path('api'), 0o644);

@@ -23,7 +23,8 @@ export async function secretsProject(parent: string, name: string, flags: string
   const state = async (): Promise<Record<string, string[]>> => JSON.parse(await readFile(wrangler.env().FAKE_WRANGLER_STATE, 'utf8'));
   const calls = async () => (await wrangler.calls()) as RecordedCall[];
   /** Every Worker of `env` deployed, with no secrets yet. */
-  const deployAll = (...envs: string[]) => wrangler.setState(Object.fromEntries(envs.flatMap((env) => workers.map((worker) => [`demo-${worker}-${env}`, [] as string[]]))));
+  const deployAll = (...envs: string[]) =>
+    wrangler.setState(Object.fromEntries(envs.flatMap((env) => workers.map((worker) => [`demo-${worker}-${env}`, [] as string[]]))));
   return { dir, root, wrangler, secrets, state, calls, deployAll };
 }
 

@@ -36,10 +36,20 @@ async function inTerminal(root: string, env: Record<string, string>, args: strin
 
 describe('appshell secrets --push at a terminal', () => {
   it('asks for a provided secret with a masked prompt and pushes what was typed without showing it', async () => {
-    const { root, wrangler, calls, deployAll } = await secretsProject(workspace.dir, 'typed', ['--identity', 'supabase', '--supabase-url', 'https://abcd.supabase.co']);
+    const { root, wrangler, calls, deployAll } = await secretsProject(workspace.dir, 'typed', [
+      '--identity',
+      'supabase',
+      '--supabase-url',
+      'https://abcd.supabase.co',
+    ]);
     await deployAll('staging');
     const typed = 'typed-anon-key-4e0b9c1d';
-    const result = await inTerminal(root, wrangler.env(), ['--push', '--env', 'staging'], [{ when: /SUPABASE_ANON_KEY \(input hidden\)/, keys: `${typed}\r` }]);
+    const result = await inTerminal(
+      root,
+      wrangler.env(),
+      ['--push', '--env', 'staging'],
+      [{ when: /SUPABASE_ANON_KEY \(input hidden\)/, keys: `${typed}\r` }],
+    );
     expect(result.answered, result.screen).toBe(1);
     expect(result.exitCode, result.screen).toBe(0);
     expect(sentBy(await calls())['workers/auth-shim/wrangler.jsonc']!.SUPABASE_ANON_KEY).toBe(typed);
@@ -47,7 +57,12 @@ describe('appshell secrets --push at a terminal', () => {
   });
 
   it('Ctrl-C at the prompt pushes nothing', async () => {
-    const { root, wrangler, calls, deployAll } = await secretsProject(workspace.dir, 'cancelled', ['--identity', 'supabase', '--supabase-url', 'https://abcd.supabase.co']);
+    const { root, wrangler, calls, deployAll } = await secretsProject(workspace.dir, 'cancelled', [
+      '--identity',
+      'supabase',
+      '--supabase-url',
+      'https://abcd.supabase.co',
+    ]);
     await deployAll('staging');
     const result = await inTerminal(root, wrangler.env(), ['--push', '--env', 'staging'], [{ when: /input hidden/, keys: '\x03' }]);
     expect(result.exitCode).toBe(1);

@@ -46,7 +46,9 @@ describe('appshell secrets --rotate SIGNING_SECRETS', () => {
     expect(values[1]).toEqual(values[0]);
     expect((await manifest()).rotations).toEqual({ production: { SIGNING_SECRETS: 'SIGNING_SECRETS_NEXT' } });
     expect(rotate.stdout).toContain('appshell secrets --finish-rotation SIGNING_SECRETS --env production');
-    expect((await secrets(['--env', 'production'])).stdout).toMatch(/set\s+SIGNING_SECRETS .*rotation in progress, new value in SIGNING_SECRETS_NEXT/);
+    expect((await secrets(['--env', 'production'])).stdout).toMatch(
+      /set\s+SIGNING_SECRETS .*rotation in progress, new value in SIGNING_SECRETS_NEXT/,
+    );
     const again = await secrets(['--rotate', 'SIGNING_SECRETS', '--env', 'production']);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toMatch(/in progress/);
@@ -58,7 +60,10 @@ describe('appshell secrets --rotate SIGNING_SECRETS', () => {
     const finish = await secrets(['--finish-rotation', 'SIGNING_SECRETS', '--env', 'production']);
     expect(finish.exitCode, finish.stderr).toBe(0);
     const removed = deleteCalls(await calls());
-    expect(removed.map((call) => call.argv.slice(0, 3))).toEqual([['secret', 'delete', 'SIGNING_SECRETS'], ['secret', 'delete', 'SIGNING_SECRETS']]);
+    expect(removed.map((call) => call.argv.slice(0, 3))).toEqual([
+      ['secret', 'delete', 'SIGNING_SECRETS'],
+      ['secret', 'delete', 'SIGNING_SECRETS'],
+    ]);
     expect(configs(removed)).toEqual(['workers/sender/wrangler.jsonc', 'workers/receiver/wrangler.jsonc']);
     expect(removed.every((call) => option(call.argv, '--env') === 'production')).toBe(true);
     expect(bulkCalls(await calls())).toEqual([]); // no null through bulk
@@ -73,7 +78,9 @@ describe('appshell secrets --rotate SIGNING_SECRETS', () => {
 
   it('recovers from a failure halfway through a rotation and through its finish', async () => {
     const { secrets, calls, state, manifest, wrangler } = await pushedProject('signing-halfway', 'staging');
-    const failed = await secrets(['--rotate', 'SIGNING_SECRETS', '--env', 'staging'], { FAKE_WRANGLER_FAIL: 'secret bulk:demo-sender-staging' });
+    const failed = await secrets(['--rotate', 'SIGNING_SECRETS', '--env', 'staging'], {
+      FAKE_WRANGLER_FAIL: 'secret bulk:demo-sender-staging',
+    });
     expect(failed.exitCode).toBe(1);
     expect(failed.stderr).toMatch(/wrangler secret bulk failed for demo-sender-staging: .*\nNew value added to: demo-receiver-staging/);
     expect((await manifest()).rotations).toEqual({});
@@ -83,7 +90,9 @@ describe('appshell secrets --rotate SIGNING_SECRETS', () => {
     expect(values).toHaveLength(2);
     expect(values[0]).toBe(values[1]);
 
-    const stopped = await secrets(['--finish-rotation', 'SIGNING_SECRETS', '--env', 'staging'], { FAKE_WRANGLER_FAIL: 'secret delete:demo-receiver-staging' });
+    const stopped = await secrets(['--finish-rotation', 'SIGNING_SECRETS', '--env', 'staging'], {
+      FAKE_WRANGLER_FAIL: 'secret delete:demo-receiver-staging',
+    });
     expect(stopped.exitCode).toBe(1);
     expect(stopped.stderr).toMatch(/wrangler secret delete failed for demo-receiver-staging: .*\nRemoved from: demo-sender-staging/);
     expect((await manifest()).rotations).toEqual({ staging: { SIGNING_SECRETS: 'SIGNING_SECRETS_NEXT' } });
@@ -120,7 +129,8 @@ describe('appshell secrets --rotate SESSION_JWT_SECRET (HS256)', () => {
     const removed = deleteCalls(await calls());
     expect(configs(removed)[0]).toBe('workers/auth-shim/wrangler.jsonc');
     expect(removed).toHaveLength(3);
-    for (const worker of ['auth-shim', 'api', 'receiver']) expect((await state())[`demo-${worker}-production`]).toContain('SESSION_JWT_SECRET_NEXT');
+    for (const worker of ['auth-shim', 'api', 'receiver'])
+      expect((await state())[`demo-${worker}-production`]).toContain('SESSION_JWT_SECRET_NEXT');
     expect((await secrets(['--check', '--env', 'production'])).exitCode).toBe(0);
   });
 });
@@ -129,13 +139,25 @@ describe('appshell secrets --rotate SESSION_JWT_PRIVATE_JWK (EdDSA)', () => {
   it('pushes an Ed25519 JWK pair with its RFC 7638 kid, rotates it into the second slot, and finishes', async () => {
     const { secrets, calls, first } = await pushedProject('eddsa', 'staging', ['--jwt-alg', 'EdDSA']);
     const jwk = JSON.parse(first['workers/auth-shim/wrangler.jsonc']!.SESSION_JWT_PRIVATE_JWK!);
-    expect(jwk).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig', kid: expect.any(String), created_at: expect.any(Number) });
+    expect(jwk).toMatchObject({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      alg: 'EdDSA',
+      use: 'sig',
+      kid: expect.any(String),
+      created_at: expect.any(Number),
+    });
     expect(jwk.kid).toBe(await calculateJwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: jwk.x }));
     // x is the public half of d: a signature by one verifies with the other.
     const message = Buffer.from('appshell');
     const signature = sign(null, message, createPrivateKey({ key: jwk, format: 'jwk' }));
     expect(verify(null, message, createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' }), signature)).toBe(true);
-    expect(Object.keys(first).sort()).toEqual(workers.filter((w) => w !== 'api').map((w) => `workers/${w}/wrangler.jsonc`).sort()); // api reads the JWKS
+    expect(Object.keys(first).sort()).toEqual(
+      workers
+        .filter((w) => w !== 'api')
+        .map((w) => `workers/${w}/wrangler.jsonc`)
+        .sort(),
+    ); // api reads the JWKS
 
     expect((await secrets(['--rotate', 'SESSION_JWT_PRIVATE_JWK', '--env', 'staging'])).exitCode).toBe(0);
     const [call] = bulkCalls(await calls());
@@ -159,13 +181,30 @@ describe('what cannot be rotated', () => {
       expect(result.exitCode, result.stderr).toBe(code);
       expect(result.stderr).toMatch(message);
     };
-    await refuse(['--rotate', 'R2_SECRET_ACCESS_KEY', '--env', 'staging'], 2, /R2_SECRET_ACCESS_KEY cannot be rotated by appshell yet; allowed: SESSION_JWT_SECRET, SIGNING_SECRETS/);
+    await refuse(
+      ['--rotate', 'R2_SECRET_ACCESS_KEY', '--env', 'staging'],
+      2,
+      /R2_SECRET_ACCESS_KEY cannot be rotated by appshell yet; allowed: SESSION_JWT_SECRET, SIGNING_SECRETS/,
+    );
     await refuse(['--rotate', 'SESSION_JWT_PRIVATE_JWK', '--env', 'staging'], 2, /no Worker of this project reads SESSION_JWT_PRIVATE_JWK/);
     await refuse(['--finish-rotation', 'SIGNING_SECRETS', '--env', 'staging'], 2, /no rotation of SIGNING_SECRETS is in progress/);
     await refuse(['--rotate', 'SIGNING_SECRETS'], 2, /--env is required with --rotate/);
-    await refuse(['--rotate', 'SIGNING_SECRETS', '--env', 'staging'], 1, /SIGNING_SECRETS is not set on every Worker that reads it .*: nothing to rotate/);
-    await refuse(['--rotate', 'SIGNING_SECRETS', '--env', 'production'], 1, /demo-receiver-production is not deployed yet: nothing to rotate/);
-    await refuse(['--rotate', 'SIGNING_SECRETS', '--env', 'staging'], 1, /could not list the secrets of demo-receiver-staging: wrangler is not logged in/, { FAKE_WRANGLER_LOGGED_OUT: '1' });
+    await refuse(
+      ['--rotate', 'SIGNING_SECRETS', '--env', 'staging'],
+      1,
+      /SIGNING_SECRETS is not set on every Worker that reads it .*: nothing to rotate/,
+    );
+    await refuse(
+      ['--rotate', 'SIGNING_SECRETS', '--env', 'production'],
+      1,
+      /demo-receiver-production is not deployed yet: nothing to rotate/,
+    );
+    await refuse(
+      ['--rotate', 'SIGNING_SECRETS', '--env', 'staging'],
+      1,
+      /could not list the secrets of demo-receiver-staging: wrangler is not logged in/,
+      { FAKE_WRANGLER_LOGGED_OUT: '1' },
+    );
     expect(bulkCalls(await project.calls())).toEqual([]);
     expect(JSON.parse(await readFile(join(project.root, 'appshell.json'), 'utf8')).rotations).toEqual({});
   });

@@ -121,7 +121,12 @@ describe('generated Workers start under wrangler dev with the .dev.vars appshell
       const signature = new Webhook(signingSecret).sign(id, new Date(), body);
       const response = await fetch(`${url}/inbox`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': signature },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+          'webhook-signature': signature,
+        },
         body,
       });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };

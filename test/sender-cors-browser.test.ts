@@ -84,7 +84,8 @@ describe('sender CORS in a real browser', () => {
   let dev: ResultPromise | undefined;
   let browser: Browser | undefined;
   let output = '';
-  const sendLines = (method: string) => output.split('\n').filter((line) => line.includes('"path":"/send"') && line.includes(`"method":"${method}"`)).length;
+  const sendLines = (method: string) =>
+    output.split('\n').filter((line) => line.includes('"path":"/send"') && line.includes(`"method":"${method}"`)).length;
 
   beforeAll(async () => {
     workspace = await makeTempDir('appshell-cors-');
@@ -100,7 +101,9 @@ describe('sender CORS in a real browser', () => {
     const signing = `whsec_${randomBytes(32).toString('base64')}`;
     const session = randomBytes(32).toString('base64url');
     await writeFile(join(root, 'workers/sender/.dev.vars'), `SIGNING_SECRETS=${signing}\n`, { mode: 0o600 });
-    await writeFile(join(root, 'workers/receiver/.dev.vars'), `SIGNING_SECRETS=${signing}\nSESSION_JWT_SECRET=${session}\n`, { mode: 0o600 });
+    await writeFile(join(root, 'workers/receiver/.dev.vars'), `SIGNING_SECRETS=${signing}\nSESSION_JWT_SECRET=${session}\n`, {
+      mode: 0o600,
+    });
     const jwt = await new SignJWT({ roles: [] })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject('browser-user')
@@ -113,8 +116,26 @@ describe('sender CORS in a real browser', () => {
 
     dev = execa(
       join(repoRoot, 'node_modules/.bin/wrangler'),
-      ['dev', '-c', 'workers/sender/wrangler.jsonc', '-c', 'workers/receiver/wrangler.jsonc', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort())],
-      { cwd: root, reject: false, stdin: 'ignore', all: true, env: { WRANGLER_SEND_METRICS: 'false', XDG_CONFIG_HOME: join(workspace.dir, 'config'), CI: '1' } },
+      [
+        'dev',
+        '-c',
+        'workers/sender/wrangler.jsonc',
+        '-c',
+        'workers/receiver/wrangler.jsonc',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--inspector-port',
+        String(await freePort()),
+      ],
+      {
+        cwd: root,
+        reject: false,
+        stdin: 'ignore',
+        all: true,
+        env: { WRANGLER_SEND_METRICS: 'false', XDG_CONFIG_HOME: join(workspace.dir, 'config'), CI: '1' },
+      },
     );
     dev.all?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const deadline = Date.now() + 90_000;
@@ -127,8 +148,14 @@ describe('sender CORS in a real browser', () => {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run',
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
       ],
     });
   });

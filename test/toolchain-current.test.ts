@@ -15,8 +15,15 @@ describe('the current toolchain on Node 24 LTS', () => {
   let workspace: { dir: string; remove: () => Promise<void> };
   let root: string;
   // npm, npx and wrangler are scripts that run on the first `node` on PATH.
-  const env = () => ({ PATH: `${node24Bin}:${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' });
-  const run = (command: string, args: string[], cwd = root) => execa(command, args, { cwd, env: env(), reject: false, stdin: 'ignore', all: true });
+  const env = () => ({
+    PATH: `${node24Bin}:${process.env.PATH}`,
+    WRANGLER_SEND_METRICS: 'false',
+    CI: 'true',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+  });
+  const run = (command: string, args: string[], cwd = root) =>
+    execa(command, args, { cwd, env: env(), reject: false, stdin: 'ignore', all: true });
 
   beforeAll(async () => {
     await ensureNode24();
@@ -41,7 +48,9 @@ describe('the current toolchain on Node 24 LTS', () => {
     expect(JSON.parse(await readFile(join(root, 'appshell.json'), 'utf8')).toolchain).toBe('current');
     const api = JSON.parse(await readFile(join(root, 'workers/api/package.json'), 'utf8'));
     expect(api.dependencies.jose).toBe(toolchains.current.runtime.jose);
-    expect(await readFile(join(root, 'workers/api/wrangler.jsonc'), 'utf8')).toContain(`"compatibility_date": "${toolchains.current.compatibilityDate}"`);
+    expect(await readFile(join(root, 'workers/api/wrangler.jsonc'), 'utf8')).toContain(
+      `"compatibility_date": "${toolchains.current.compatibilityDate}"`,
+    );
   });
 
   it('installs from the registry with no install-scripts warning', async () => {
@@ -67,7 +76,11 @@ describe('the current toolchain on Node 24 LTS', () => {
     const manifest = JSON.parse(await readFile(join(root, 'appshell.json'), 'utf8')) as { workers: string[]; environments: string[] };
     for (const worker of manifest.workers) {
       for (const environment of manifest.environments) {
-        const dryRun = await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', '.wrangler/dry-run', '--env', environment], join(root, 'workers', worker));
+        const dryRun = await run(
+          'npx',
+          ['wrangler', 'deploy', '--dry-run', '--outdir', '.wrangler/dry-run', '--env', environment],
+          join(root, 'workers', worker),
+        );
         expect(dryRun.exitCode, `${worker} --env ${environment}\n${dryRun.all}`).toBe(0);
         expect(dryRun.all).toContain(toolchains.current.tooling.wrangler);
         expect(dryRun.all).toMatch(/Total Upload: .* \/ gzip: /);
@@ -92,11 +105,15 @@ describe('the toolchain on Node 20', () => {
       const pkg = JSON.parse(await readFile(join(workspace.dir, 'demo/package.json'), 'utf8'));
       expect(pkg.devDependencies.wrangler).toBe(toolchains.node20.tooling.wrangler);
       expect(pkg.engines).toEqual({ node: toolchains.node20.engines });
-      const chosen = await runCli(['init-worker', 'other', '--yes', '--no-git', '--no-install', '--toolchain', 'current'], { cwd: workspace.dir });
+      const chosen = await runCli(['init-worker', 'other', '--yes', '--no-git', '--no-install', '--toolchain', 'current'], {
+        cwd: workspace.dir,
+      });
       expect(chosen.exitCode, chosen.stderr).toBe(0);
       expect(chosen.stdout).toMatch(/needs Node 22\.12 or newer/);
       expect(JSON.parse(await readFile(join(workspace.dir, 'other/appshell.json'), 'utf8')).toolchain).toBe('current');
-      const bad = await runCli(['init-worker', 'bad', '--yes', '--no-git', '--no-install', '--toolchain', 'latest'], { cwd: workspace.dir });
+      const bad = await runCli(['init-worker', 'bad', '--yes', '--no-git', '--no-install', '--toolchain', 'latest'], {
+        cwd: workspace.dir,
+      });
       expect(bad.exitCode).toBe(2);
       expect(bad.stderr).toMatch(/--toolchain: must be one of current, node20/);
     } finally {

@@ -13,7 +13,12 @@ let workspace: { dir: string; remove: () => Promise<void> };
 let nextCli: string;
 
 async function runNext(args: string[], options: Options = {}) {
-  const result = await execa('node', [nextCli, ...args], { reject: false, stdin: 'ignore', env: { WRANGLER_SEND_METRICS: 'false' }, ...options });
+  const result = await execa('node', [nextCli, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    env: { WRANGLER_SEND_METRICS: 'false' },
+    ...options,
+  });
   return { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
@@ -36,7 +41,9 @@ async function editAsTeam(project: string): Promise<void> {
   const config = await read(project, apiConfig);
   await writeFile(
     join(project, apiConfig),
-    config.replace('"RATE_LIMIT_PER_MINUTE": "100"', '"RATE_LIMIT_PER_MINUTE": "250"').replace('  "vars": {', '  // Raised for our batch importer.\n  "vars": {'),
+    config
+      .replace('"RATE_LIMIT_PER_MINUTE": "100"', '"RATE_LIMIT_PER_MINUTE": "250"')
+      .replace('  "vars": {', '  // Raised for our batch importer.\n  "vars": {'),
   );
 }
 
@@ -105,7 +112,11 @@ describe('appshell upgrade from 0.1.0 to 0.2.0 of a project the team edited', ()
     expect(await read(project, 'workers/api/src/extensions/index.ts')).toContain('/v1/invoices');
     const configText = await read(project, apiConfig);
     expect(configText).toContain('// Raised for our batch importer.');
-    const config = commentJson.parse(configText) as unknown as { vars: Record<string, string>; migrations: unknown; env: Record<string, { vars: Record<string, string> }> };
+    const config = commentJson.parse(configText) as unknown as {
+      vars: Record<string, string>;
+      migrations: unknown;
+      env: Record<string, { vars: Record<string, string> }>;
+    };
     expect(config.vars.RATE_LIMIT_PER_MINUTE).toBe('250');
     expect(config.vars[newer.newVar]).toBe('on');
     expect(config.env.production!.vars[newer.newVar]).toBe('on');
@@ -144,7 +155,10 @@ describe('appshell upgrade with a conflicting edit', () => {
   beforeAll(async () => {
     project = await scaffold('clash');
     // The team changed the very line the fix changes.
-    await writeFile(join(project, errorsTs), (await read(project, errorsTs)).replace(newer.originalLine, 'The error codes our apps handle.'));
+    await writeFile(
+      join(project, errorsTs),
+      (await read(project, errorsTs)).replace(newer.originalLine, 'The error codes our apps handle.'),
+    );
   });
 
   it('writes markers, exits 1 and keeps the old templateVersion until --continue finds none', async () => {
@@ -152,7 +166,9 @@ describe('appshell upgrade with a conflicting edit', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(errorsTs);
     const marked = await read(project, errorsTs);
-    expect(marked).toMatch(/^<<<<<<< yours\n.*The error codes our apps handle\..*\n\|\|\|\|\|\|\| appshell 0\.1\.0\n.*a client can see\..*\n=======\n/m);
+    expect(marked).toMatch(
+      /^<<<<<<< yours\n.*The error codes our apps handle\..*\n\|\|\|\|\|\|\| appshell 0\.1\.0\n.*a client can see\..*\n=======\n/m,
+    );
     expect(marked).toContain(`>>>>>>> appshell 0.2.0`);
     expect(JSON.parse(await read(project, 'appshell.json')).templateVersion).toBe('0.1.0');
 
@@ -215,7 +231,10 @@ describe('appshell upgrade that adds a Durable Object class, deployed over an ex
   afterAll(() => account?.close());
 
   it('the next deploy uploads migration v2 with the new class after v1, and succeeds', async () => {
-    const init = await runCli(['init-worker', 'deployed', '--yes', '--no-install', '--no-git', '--workers', 'auth-shim,api', ...productionAnswers], { cwd: workspace.dir });
+    const init = await runCli(
+      ['init-worker', 'deployed', '--yes', '--no-install', '--no-git', '--workers', 'auth-shim,api', ...productionAnswers],
+      { cwd: workspace.dir },
+    );
     expect(init.exitCode, init.stderr).toBe(0);
     const project = join(workspace.dir, 'deployed');
     await symlink(join(repoRoot, 'node_modules'), join(project, 'node_modules'));
@@ -228,6 +247,9 @@ describe('appshell upgrade that adds a Durable Object class, deployed over an ex
     expect((await runNext(['upgrade', '--yes'], { cwd: project })).exitCode).toBe(0);
     const second = await runNext(['deploy', '--env', 'staging'], { cwd: project, env: { ...env, WRANGLER_SEND_METRICS: 'false' } });
     expect(second.exitCode, second.stdout + second.stderr).toBe(0);
-    expect(account.state.scripts['deployed-api-staging']).toMatchObject({ migrationTag: 'v2', durableObjectClasses: ['RateLimiter', newer.newClass] });
+    expect(account.state.scripts['deployed-api-staging']).toMatchObject({
+      migrationTag: 'v2',
+      durableObjectClasses: ['RateLimiter', newer.newClass],
+    });
   });
 });

@@ -11,7 +11,18 @@ import { webhookSignatureVectors } from '../templates/workers/receiver/test/fixt
 const vector = webhookSignatureVectors.standard_webhooks.published_vectors[0];
 
 function randomBody(): string {
-  const pieces = ['{"action":"ping"}', 'héllo', '✓', '🔑', '"quoted"', '\\', '\n', ' ', 'a'.repeat(randomInt(0, 2000)), '{"nested":{"x":[1,2,3]}}'];
+  const pieces = [
+    '{"action":"ping"}',
+    'héllo',
+    '✓',
+    '🔑',
+    '"quoted"',
+    '\\',
+    '\n',
+    ' ',
+    'a'.repeat(randomInt(0, 2000)),
+    '{"nested":{"x":[1,2,3]}}',
+  ];
   return Array.from({ length: randomInt(0, 12) }, () => pieces[randomInt(0, pieces.length)]).join('');
 }
 
@@ -28,7 +39,9 @@ describe('webhook signatures in Node: this module and standardwebhooks agree', (
   it('signs the published vector as the reference does', async () => {
     const signed = await signRequest([vector.secret], vector.msg_id, vector.timestamp, vector.payload);
     expect(signed).toMatchObject({ ok: true, headers: { 'webhook-signature': vector.expected_signature_header_value } });
-    expect(new Webhook(vector.secret).sign(vector.msg_id, new Date(vector.timestamp * 1000), vector.payload)).toBe(vector.expected_signature_header_value);
+    expect(new Webhook(vector.secret).sign(vector.msg_id, new Date(vector.timestamp * 1000), vector.payload)).toBe(
+      vector.expected_signature_header_value,
+    );
   });
 
   it('200 random requests signed here verify with the reference library, with every secret', async () => {

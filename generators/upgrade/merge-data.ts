@@ -42,7 +42,13 @@ function mergeInto(ours: DataObject, base: DataObject, theirs: DataObject, path:
   }
 }
 
-function mergeValue(ours: Data, base: Data, theirs: Data, path: string, conflicts: string[]): { set?: boolean; remove?: boolean; value?: Data } {
+function mergeValue(
+  ours: Data,
+  base: Data,
+  theirs: Data,
+  path: string,
+  conflicts: string[],
+): { set?: boolean; remove?: boolean; value?: Data } {
   if (sameData(base, theirs) || sameData(ours, theirs)) return {};
   if (sameData(ours, base)) return theirs === undefined ? { remove: true } : { set: true, value: theirs };
   if (isObject(ours) && isObject(theirs) && (base === undefined || isObject(base))) {

@@ -11,7 +11,10 @@ describe('mergeText', () => {
   it('takes a change from each side when they touch different lines', () => {
     const ours = base.replace('two', 'two (team)');
     const theirs = base.replace('six', 'six (fix)');
-    expect(mergeText({ base, ours, theirs }, labels)).toEqual({ content: base.replace('two', 'two (team)').replace('six', 'six (fix)'), conflicts: 0 });
+    expect(mergeText({ base, ours, theirs }, labels)).toEqual({
+      content: base.replace('two', 'two (team)').replace('six', 'six (fix)'),
+      conflicts: 0,
+    });
   });
 
   it('takes the same change once', () => {
@@ -22,7 +25,9 @@ describe('mergeText', () => {
   it('marks lines both sides changed differently, with the base between, as git merge-file --diff3 does', () => {
     const result = mergeText({ base, ours: base.replace('four', 'four (team)'), theirs: base.replace('four', 'four (fix)') }, labels);
     expect(result.conflicts).toBe(1);
-    expect(result.content).toContain(['<<<<<<< yours', 'four (team)', '||||||| appshell 0.1.0', 'four', '=======', 'four (fix)', '>>>>>>> appshell 0.2.0'].join('\n'));
+    expect(result.content).toContain(
+      ['<<<<<<< yours', 'four (team)', '||||||| appshell 0.1.0', 'four', '=======', 'four (fix)', '>>>>>>> appshell 0.2.0'].join('\n'),
+    );
     expect(hasConflictMarkers(result.content)).toBe(true);
     expect(hasConflictMarkers(base)).toBe(false);
   });
@@ -47,10 +52,11 @@ describe('mergeDataFile', () => {
   };
 
   it("keeps the team's vars, bindings and comments and takes the template's new ones (wrangler.jsonc)", () => {
-    const ours = jsonc({ ...base, vars: { ...base.vars, LOG_LEVEL: 'debug', TEAM_VAR: 'x' }, routes: [{ pattern: 'api.example.com/*', zone_name: 'example.com' }] }).replace(
-      '"vars": {',
-      '// our own settings\n  "vars": {',
-    );
+    const ours = jsonc({
+      ...base,
+      vars: { ...base.vars, LOG_LEVEL: 'debug', TEAM_VAR: 'x' },
+      routes: [{ pattern: 'api.example.com/*', zone_name: 'example.com' }],
+    }).replace('"vars": {', '// our own settings\n  "vars": {');
     const result = mergeDataFile({ base: jsonc(base), ours, theirs: jsonc(theirs) }, 'jsonc');
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -78,20 +84,34 @@ describe('mergeDataFile', () => {
       },
       'json',
     );
-    expect(result.ok && JSON.parse(result.content)).toEqual({ name: 'x', dependencies: { hono: '4.1.0', zod: '4.0.0' }, keywords: ['a', 'team', 'new'] });
+    expect(result.ok && JSON.parse(result.content)).toEqual({
+      name: 'x',
+      dependencies: { hono: '4.1.0', zod: '4.0.0' },
+      keywords: ['a', 'team', 'new'],
+    });
   });
 
   it('names a value both sides changed differently as a conflict', () => {
     const result = mergeDataFile(
-      { base: jsonc(base), ours: jsonc({ ...base, vars: { ...base.vars, LOG_LEVEL: 'debug' } }), theirs: jsonc({ ...base, vars: { ...base.vars, LOG_LEVEL: 'warn' } }) },
+      {
+        base: jsonc(base),
+        ours: jsonc({ ...base, vars: { ...base.vars, LOG_LEVEL: 'debug' } }),
+        theirs: jsonc({ ...base, vars: { ...base.vars, LOG_LEVEL: 'warn' } }),
+      },
       'jsonc',
     );
     expect(result).toEqual({ ok: false, conflicts: ['vars.LOG_LEVEL'] });
   });
 
   it('merges wrangler.toml values and keeps its leading comments', () => {
-    const toml = (vars: Record<string, string>) => `#:schema ../../node_modules/wrangler/config-schema.json\n# header\n\nname = "shop-api"\n\n[vars]\n${Object.entries(vars).map(([k, v]) => `${k} = "${v}"`).join('\n')}\n`;
-    const result = mergeDataFile({ base: toml({ A: '1' }), ours: toml({ A: '2' }).replace('# header', '# header\n# team note'), theirs: toml({ A: '1', B: '3' }) }, 'toml');
+    const toml = (vars: Record<string, string>) =>
+      `#:schema ../../node_modules/wrangler/config-schema.json\n# header\n\nname = "shop-api"\n\n[vars]\n${Object.entries(vars)
+        .map(([k, v]) => `${k} = "${v}"`)
+        .join('\n')}\n`;
+    const result = mergeDataFile(
+      { base: toml({ A: '1' }), ours: toml({ A: '2' }).replace('# header', '# header\n# team note'), theirs: toml({ A: '1', B: '3' }) },
+      'toml',
+    );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.content).toMatch(/^#:schema .*\n# header\n# team note\n/);

@@ -19,7 +19,14 @@ const fixed = (text: string) => text.replace('The error codes a client can see.'
 /** A project as init-worker writes it, as a mutable tree. */
 function scaffold(): Record<string, string> {
   const older = new Map(source).set(droppedPath, 'export const old = 1;\n');
-  const plan = planInitWorker({ answers: defaultAnswers('shop'), root: '/v/shop', tree: memoryTree(), newProject: true, source: older, force: false });
+  const plan = planInitWorker({
+    answers: defaultAnswers('shop'),
+    root: '/v/shop',
+    tree: memoryTree(),
+    newProject: true,
+    source: older,
+    force: false,
+  });
   return Object.fromEntries(plan.files.map((file) => [file.path, file.content]));
 }
 

@@ -52,22 +52,35 @@ export type UpgradePlanResult = { ok: true; plan: UpgradePlan } | { ok: false; m
 /** Files written once and then the team's (a route's handler and test): an upgrade never touches them. */
 function scaffoldedOnce(manifest: ProjectManifest, source: TemplateSource): Set<string> {
   const paths = new Set<string>();
-  if (manifest.workers.includes('api')) for (const route of manifest.routes) for (const file of renderRouteFiles(route, source)) paths.add(file.path);
-  if (manifest.workers.includes('receiver')) for (const action of manifest.actions) for (const file of renderActionFiles(action, source)) paths.add(file.path);
+  if (manifest.workers.includes('api'))
+    for (const route of manifest.routes) for (const file of renderRouteFiles(route, source)) paths.add(file.path);
+  if (manifest.workers.includes('receiver'))
+    for (const action of manifest.actions) for (const file of renderActionFiles(action, source)) paths.add(file.path);
   return paths;
 }
 
 /** Decides one file from its three versions (ours undefined: absent; base undefined: appshell never wrote it). */
-function decide(path: string, base: string | undefined, ours: string | undefined, theirs: string, labels: { from: string; to: string }): { entry: UpgradeEntry; content?: string } {
+function decide(
+  path: string,
+  base: string | undefined,
+  ours: string | undefined,
+  theirs: string,
+  labels: { from: string; to: string },
+): { entry: UpgradeEntry; content?: string } {
   if (ours === undefined) {
-    return base === undefined ? { entry: { path, action: 'create' }, content: theirs } : { entry: { path, action: 'deleted', reason: 'you deleted it; it stays deleted' } };
+    return base === undefined
+      ? { entry: { path, action: 'create' }, content: theirs }
+      : { entry: { path, action: 'deleted', reason: 'you deleted it; it stays deleted' } };
   }
   if (ours === theirs) return { entry: { path, action: 'unchanged' } };
   if (base === ours) return { entry: { path, action: 'update' }, content: theirs };
   if (base === theirs) return { entry: { path, action: 'keep', reason: 'your changes; the new version changes nothing here' } };
   if (base === undefined) {
     // Nothing to merge against (a file appshell did not write, or one from before base copies): both sides, marked.
-    const marked = mergeText({ base: '', ours, theirs }, { ours: 'yours', base: 'no record of what appshell wrote', theirs: `appshell ${labels.to}` });
+    const marked = mergeText(
+      { base: '', ours, theirs },
+      { ours: 'yours', base: 'no record of what appshell wrote', theirs: `appshell ${labels.to}` },
+    );
     return { entry: { path, action: 'conflict', reason: 'no record of what appshell wrote: compare by hand' }, content: marked.content };
   }
   const format = dataFormatOf(path);
@@ -78,7 +91,11 @@ function decide(path: string, base: string | undefined, ours: string | undefined
   const merged = mergeText({ base, ours, theirs }, { ours: 'yours', base: `appshell ${labels.from}`, theirs: `appshell ${labels.to}` });
   if (merged.conflicts === 0) return { entry: { path, action: 'merge', reason: 'merged with your changes' }, content: merged.content };
   return {
-    entry: { path, action: 'conflict', reason: `${merged.conflicts} conflicting change${merged.conflicts === 1 ? '' : 's'}, marked in the file` },
+    entry: {
+      path,
+      action: 'conflict',
+      reason: `${merged.conflicts} conflicting change${merged.conflicts === 1 ? '' : 's'}, marked in the file`,
+    },
     content: merged.content,
   };
 }
@@ -93,7 +110,13 @@ function planned(path: string, content: string, tree: ProjectTree, internal = fa
  * into what the team has (see `UpgradeAction`). Pure: the caller gives the tree and the templates. appshell.json keeps
  * the old templateVersion while a conflict remains (`appshell upgrade --continue` moves it once the markers are gone).
  */
-export function planUpgrade(input: { root: string; tree: ProjectTree; source: TemplateSource; self?: AppshellSelf; to?: string }): UpgradePlanResult {
+export function planUpgrade(input: {
+  root: string;
+  tree: ProjectTree;
+  source: TemplateSource;
+  self?: AppshellSelf;
+  to?: string;
+}): UpgradePlanResult {
   const { tree, source } = input;
   const to = input.to ?? cliTemplateVersion;
   const manifestText = tree.read(manifestFileName);
@@ -160,7 +183,9 @@ export function planUpgrade(input: { root: string; tree: ProjectTree; source: Te
   entries.unshift({
     path: manifestFileName,
     action: manifestAction,
-    ...(manifestAction === 'update' ? { reason: parsed.migratedFrom ? `schemaVersion ${parsed.migratedFrom} -> 2, your values kept` : 'your values kept' } : {}),
+    ...(manifestAction === 'update'
+      ? { reason: parsed.migratedFrom ? `schemaVersion ${parsed.migratedFrom} -> 2, your values kept` : 'your values kept' }
+      : {}),
   });
   records[manifestFileName] = hashContent(manifestContent);
   bases.set(manifestFileName, manifestContent);

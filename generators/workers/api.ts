@@ -11,7 +11,10 @@ export const defaultRateLimitPerMinute = 100;
  * Worker's `edgeBindingName` derives the same way.
  */
 export function edgeRateLimits(manifest: ProjectManifest): { binding: string; limit: number; periodSeconds: 60 }[] {
-  const limits = new Set([defaultRateLimitPerMinute, ...manifest.routes.flatMap((route) => (route.rateLimit === undefined ? [] : [route.rateLimit]))]);
+  const limits = new Set([
+    defaultRateLimitPerMinute,
+    ...manifest.routes.flatMap((route) => (route.rateLimit === undefined ? [] : [route.rateLimit])),
+  ]);
   return [...limits].sort((a, b) => a - b).map((limit) => ({ binding: `RATE_LIMIT_EDGE_${limit}`, limit, periodSeconds: 60 }));
 }
 
@@ -19,7 +22,16 @@ export const api = {
   name: 'api',
   summary: 'verifies the session JWT, rate-limits per user, serves R2, Workers AI, Images/Stream uploads and extension routes',
   requires: [],
-  runtimeModules: [...baseRuntimeModules, 'session-token', 'session-refusal', 'rate-limiter', 'rate-limit-decision', 'edge-rate-limiter', 'json-body', 'api-keys'],
+  runtimeModules: [
+    ...baseRuntimeModules,
+    'session-token',
+    'session-refusal',
+    'rate-limiter',
+    'rate-limit-decision',
+    'edge-rate-limiter',
+    'json-body',
+    'api-keys',
+  ],
   testFixtures: ['session-test-keys'],
   cors: true,
   dependencies: ['hono', 'jose', 'aws4fetch'],
@@ -39,9 +51,15 @@ export const api = {
       // The Worker learns the init features only from here; a feature left out answers 404 on its routes.
       FEATURES: manifest.features.join(','),
     };
-    bindings.requiredInDeploy = [{ name: 'R2_ACCOUNT_ID', field: 'accountId', why: 'presigned uploads go to <account>.r2.cloudflarestorage.com' }];
+    bindings.requiredInDeploy = [
+      { name: 'R2_ACCOUNT_ID', field: 'accountId', why: 'presigned uploads go to <account>.r2.cloudflarestorage.com' },
+    ];
     if (manifest.features.length > 0) {
-      bindings.requiredInDeploy.push({ name: 'CF_ACCOUNT_ID', field: 'accountId', why: 'Workers AI over HTTPS, Images and Stream call the account' });
+      bindings.requiredInDeploy.push({
+        name: 'CF_ACCOUNT_ID',
+        field: 'accountId',
+        why: 'Workers AI over HTTPS, Images and Stream call the account',
+      });
       // The Cloudflare REST API (Workers AI over HTTPS, Images, Stream); CF_API_BASE empty = api.cloudflare.com.
       bindings.vars.CF_ACCOUNT_ID = manifest.accountId ?? '';
       bindings.vars.CF_API_BASE = '';
@@ -60,8 +78,18 @@ export const api = {
     }
     addSessionVerificationKey(bindings, manifest);
     bindings.secrets.push(
-      { name: 'R2_ACCESS_KEY_ID', description: 'R2 API token access key id, for presigned uploads (/v1/r2/signed-put)', source: 'provided', optional: true },
-      { name: 'R2_SECRET_ACCESS_KEY', description: 'R2 API token secret access key, for presigned uploads', source: 'provided', optional: true },
+      {
+        name: 'R2_ACCESS_KEY_ID',
+        description: 'R2 API token access key id, for presigned uploads (/v1/r2/signed-put)',
+        source: 'provided',
+        optional: true,
+      },
+      {
+        name: 'R2_SECRET_ACCESS_KEY',
+        description: 'R2 API token secret access key, for presigned uploads',
+        source: 'provided',
+        optional: true,
+      },
     );
     if (manifest.features.length > 0) {
       bindings.secrets.push({

@@ -27,13 +27,17 @@ export const authShim = {
     };
     if (provider === 'instant') {
       bindings.vars.INSTANT_APP_ID = manifest.identity.instantAppId ?? '';
-      bindings.requiredInDeploy = [{ name: 'INSTANT_APP_ID', field: 'identity.instantAppId', why: 'the InstantDB app whose users sign in' }];
+      bindings.requiredInDeploy = [
+        { name: 'INSTANT_APP_ID', field: 'identity.instantAppId', why: 'the InstantDB app whose users sign in' },
+      ];
       // Optional: empty means https://api.instantdb.com; set it for a self-hosted Instant.
       bindings.vars.INSTANT_API_URI = '';
     }
     if (provider === 'supabase') {
       bindings.vars.SUPABASE_URL = manifest.identity.supabaseUrl ?? '';
-      bindings.requiredInDeploy = [{ name: 'SUPABASE_URL', field: 'identity.supabaseUrl', why: 'the Supabase project whose users sign in' }];
+      bindings.requiredInDeploy = [
+        { name: 'SUPABASE_URL', field: 'identity.supabaseUrl', why: 'the Supabase project whose users sign in' },
+      ];
       bindings.secrets.push({
         name: 'SUPABASE_ANON_KEY',
         description: "the Supabase project's anon (public) API key, sent as apikey when asking Supabase Auth who a token belongs to",
@@ -54,13 +58,17 @@ export const authShim = {
       bindings.vars.SESSION_JWT_PUBLIC_JWKS = '';
       bindings.secrets.push({
         name: 'SESSION_JWT_PRIVATE_JWK',
-        description: 'Ed25519 private key of the session JWT as a JWK (JSON with kty OKP, crv Ed25519, x, d, kid); the api Worker reads the public key from /.well-known/jwks.json',
+        description:
+          'Ed25519 private key of the session JWT as a JWK (JSON with kty OKP, crv Ed25519, x, d, kid); the api Worker reads the public key from /.well-known/jwks.json',
         source: 'generated',
         rotationSlot: 'SESSION_JWT_PRIVATE_JWK_NEXT',
         signs: true,
       });
     }
-    bindings.kvNamespaces.push({ binding: 'ROLES', description: 'roles per user (key roles:<userId>, a JSON array) put into session JWTs' });
+    bindings.kvNamespaces.push({
+      binding: 'ROLES',
+      description: 'roles per user (key roles:<userId>, a JSON array) put into session JWTs',
+    });
     bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });
     return bindings;
   },

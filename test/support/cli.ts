@@ -14,7 +14,14 @@ export const cliPath = join(repoRoot, 'dist/cli/index.js');
  * What a team answers for a project it deploys: the account (the emulated account's default id), the InstantDB app
  * and the app's origin. `init-worker --yes` alone leaves them empty, and `appshell deploy` refuses that.
  */
-export const productionAnswers = ['--account-id', 'e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1', '--instant-app-id', '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', '--origins', 'https://app.example.com'];
+export const productionAnswers = [
+  '--account-id',
+  'e1a1e1a1e1a1e1a1e1a1e1a1e1a1e1a1',
+  '--instant-app-id',
+  '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+  '--origins',
+  'https://app.example.com',
+];
 
 export interface CliResult {
   exitCode: number;
@@ -57,7 +64,9 @@ export async function snapshotTree(root: string): Promise<Record<string, string>
         snapshot[`${key}/`] = `dir ${info.mode.toString(8)}`;
         await walk(full);
       } else {
-        snapshot[key] = `${info.mode.toString(8)} ${createHash('sha256').update(await readFile(full)).digest('hex')}`;
+        snapshot[key] = `${info.mode.toString(8)} ${createHash('sha256')
+          .update(await readFile(full))
+          .digest('hex')}`;
       }
     }
   }

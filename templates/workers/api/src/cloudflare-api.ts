@@ -13,7 +13,11 @@ export class DetailedApiError extends ApiError {
   readonly detail: string;
 
   constructor(status: 500 | 502, detail: string) {
-    super(status, status === 502 ? 'upstream_failed' : 'misconfigured', status === 502 ? 'Upstream service failed' : 'Server misconfigured');
+    super(
+      status,
+      status === 502 ? 'upstream_failed' : 'misconfigured',
+      status === 502 ? 'Upstream service failed' : 'Server misconfigured',
+    );
     this.detail = detail;
   }
 }

@@ -64,7 +64,11 @@ async function getJob(c: Context<ApiEnv>): Promise<Response> {
   const id = c.req.param('id') ?? '';
   const job = uuidPattern.test(id) ? await jobs(c.env).get<Job>(jobKey(id), 'json') : null;
   if (!job || job.owner !== ownPrefix(c)) throw new ApiError(404, 'not_found', 'No such job');
-  return c.json({ status: job.status, ...(job.result !== undefined ? { result: job.result } : {}), ...(job.error ? { error: job.error } : {}) });
+  return c.json({
+    status: job.status,
+    ...(job.result !== undefined ? { result: job.result } : {}),
+    ...(job.error ? { error: job.error } : {}),
+  });
 }
 
 /** Jobs come from the AI routes, so they exist with the `ai` feature. */

@@ -23,7 +23,10 @@ async function createImageUpload(env: Env, userId: string): Promise<DirectUpload
   form.set('metadata', JSON.stringify({ userId }));
   form.set('requireSignedURLs', 'false');
   const path = 'images/v2/direct_upload';
-  const result = await readApiResult<{ id?: string; uploadURL?: string }>(await callCloudflareApi(env, path, { method: 'POST', body: form }), path);
+  const result = await readApiResult<{ id?: string; uploadURL?: string }>(
+    await callCloudflareApi(env, path, { method: 'POST', body: form }),
+    path,
+  );
   if (!result.id || !result.uploadURL) throw new DetailedApiError(502, `${path}: no id or uploadURL`);
   return { id: result.id, upload_url: result.uploadURL };
 }

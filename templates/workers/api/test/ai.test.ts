@@ -25,9 +25,12 @@ async function request(userId: string, path: string, body?: unknown, tenant?: st
   headers.set('content-type', 'application/json');
   return new Request(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
 }
-const post = async (userId: string, path: string, body: unknown, overrides: Partial<Env> = enabled) => callWith(overrides, await request(userId, path, body));
-const poll = async (userId: string, id: string, tenant?: string) => callWith(enabled, await request(userId, `/v1/jobs/${id}`, undefined, tenant));
-const callsContaining = async (text: string): Promise<RecordedCall[]> => (await fetch(`${cloudflare.base}/_calls?contains=${encodeURIComponent(text)}`)).json();
+const post = async (userId: string, path: string, body: unknown, overrides: Partial<Env> = enabled) =>
+  callWith(overrides, await request(userId, path, body));
+const poll = async (userId: string, id: string, tenant?: string) =>
+  callWith(enabled, await request(userId, `/v1/jobs/${id}`, undefined, tenant));
+const callsContaining = async (text: string): Promise<RecordedCall[]> =>
+  (await fetch(`${cloudflare.base}/_calls?contains=${encodeURIComponent(text)}`)).json();
 
 describe('Workers AI over HTTPS (AI_MODE=http)', () => {
   it('text-generate: the default model, POST {prompt} to /accounts/<id>/ai/run/<model> with the API token', async () => {
@@ -36,7 +39,11 @@ describe('Workers AI over HTTPS (AI_MODE=http)', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ text: `echo: ${prompt}`, model: defaultTextModel });
     const [call] = await callsContaining(prompt);
-    expect(call).toMatchObject({ method: 'POST', path: `/accounts/${cloudflare.accountId}/ai/run/${defaultTextModel}`, authorization: `Bearer ${cloudflare.token}` });
+    expect(call).toMatchObject({
+      method: 'POST',
+      path: `/accounts/${cloudflare.accountId}/ai/run/${defaultTextModel}`,
+      authorization: `Bearer ${cloudflare.token}`,
+    });
     expect(call!.contentType).toContain('application/json');
     expect(JSON.parse(call!.body)).toEqual({ prompt });
   });
@@ -66,13 +73,20 @@ describe('Workers AI over HTTPS (AI_MODE=http)', () => {
     expect(object?.customMetadata).toMatchObject({ userId });
     expect(new Uint8Array(await object!.arrayBuffer()).slice(0, 4)).toEqual(new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
     // The key works on the R2 routes as it is.
-    const download = await SELF.fetch(`${base}/v1/r2/object?key=${encodeURIComponent(body.key)}`, { headers: { authorization: `Bearer ${await mintSession({ sub: userId })}` } });
+    const download = await SELF.fetch(`${base}/v1/r2/object?key=${encodeURIComponent(body.key)}`, {
+      headers: { authorization: `Bearer ${await mintSession({ sub: userId })}` },
+    });
     expect(download.status).toBe(200);
   });
 
   it.each([
     ['a model outside the allow-list', '/v1/ai/text-generate', { prompt: 'x', model: '@cf/evil/model' }, 400],
-    ['an image model on the text route', '/v1/ai/text-generate', { prompt: 'x', model: '@cf/stabilityai/stable-diffusion-xl-base-1.0' }, 400],
+    [
+      'an image model on the text route',
+      '/v1/ai/text-generate',
+      { prompt: 'x', model: '@cf/stabilityai/stable-diffusion-xl-base-1.0' },
+      400,
+    ],
     ['a non-string model', '/v1/ai/text-generate', { prompt: 'x', model: ['@cf/meta/llama-3.1-8b-instruct'] }, 400],
     ['a missing prompt', '/v1/ai/text-generate', {}, 400],
     ['a blank prompt', '/v1/ai/text-generate', { prompt: '   ' }, 400],
@@ -130,17 +144,27 @@ describe('Workers AI through the binding (AI_MODE=binding, or unset with an AI b
   it('runs the model on the binding, not over HTTPS', async () => {
     const { ai, calls } = fakeAi((_model, input) => ({ response: `bound: ${String(input.prompt)}` }));
     for (const mode of ['binding', undefined]) {
-      const response = await post(newUserId(), '/v1/ai/text-generate', { prompt: 'hi' }, { ...enabled, AI_MODE: mode, AI: ai, CF_API_TOKEN: '' });
+      const response = await post(
+        newUserId(),
+        '/v1/ai/text-generate',
+        { prompt: 'hi' },
+        { ...enabled, AI_MODE: mode, AI: ai, CF_API_TOKEN: '' },
+      );
       expect(await response.json()).toEqual({ text: 'bound: hi', model: defaultTextModel });
     }
-    expect(calls).toEqual([[defaultTextModel, { prompt: 'hi' }], [defaultTextModel, { prompt: 'hi' }]]);
+    expect(calls).toEqual([
+      [defaultTextModel, { prompt: 'hi' }],
+      [defaultTextModel, { prompt: 'hi' }],
+    ]);
   });
 
   it('stores an image the binding streams back, and answers 502 when the binding throws', async () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 9, 9]);
     const { ai } = fakeAi(() => new Response(png).body);
     const userId = newUserId();
-    const { key } = (await (await post(userId, '/v1/ai/image-generate', { prompt: 'p' }, { ...enabled, AI_MODE: 'binding', AI: ai })).json()) as { key: string };
+    const { key } = (await (
+      await post(userId, '/v1/ai/image-generate', { prompt: 'p' }, { ...enabled, AI_MODE: 'binding', AI: ai })
+    ).json()) as { key: string };
     expect(new Uint8Array(await (await env.R2.get(`u/${userId}/${key}`))!.arrayBuffer())).toEqual(png);
     const failing = fakeAi(() => {
       throw new Error('3040: capacity');
@@ -154,7 +178,11 @@ describe('{"async": true} jobs', () => {
   it('answers 202 {job_id}; the owner polls queued/running, then done with the result', async () => {
     const owner = newUserId();
     const ctx = createExecutionContext();
-    const accepted = await app.fetch(await request(owner, '/v1/ai/text-generate', { prompt: 'SLOW', async: true }), { ...env, ...enabled } as Env, ctx);
+    const accepted = await app.fetch(
+      await request(owner, '/v1/ai/text-generate', { prompt: 'SLOW', async: true }),
+      { ...env, ...enabled } as Env,
+      ctx,
+    );
     expect(accepted.status).toBe(202);
     const { job_id: id } = (await accepted.json()) as { job_id: string };
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
@@ -169,7 +197,12 @@ describe('{"async": true} jobs', () => {
     const owner = newUserId();
     const { job_id: id } = (await (await post(owner, '/v1/ai/summarize', { text: 'long text', async: true })).json()) as { job_id: string };
     expect((await poll(owner, id)).status).toBe(200);
-    for (const response of [await poll(newUserId(), id), await poll(owner, id, 'acme'), await poll(owner, crypto.randomUUID()), await poll(owner, 'job:../x')]) {
+    for (const response of [
+      await poll(newUserId(), id),
+      await poll(owner, id, 'acme'),
+      await poll(owner, crypto.randomUUID()),
+      await poll(owner, 'job:../x'),
+    ]) {
       expect(response.status).toBe(404);
       expect(await errorCode(response)).toBe('not_found');
     }
@@ -177,7 +210,9 @@ describe('{"async": true} jobs', () => {
 
   it('records a failure as a public code only', async () => {
     const owner = newUserId();
-    const { job_id: id } = (await (await post(owner, '/v1/ai/text-generate', { prompt: 'FAIL', async: true })).json()) as { job_id: string };
+    const { job_id: id } = (await (await post(owner, '/v1/ai/text-generate', { prompt: 'FAIL', async: true })).json()) as {
+      job_id: string;
+    };
     expect(await (await poll(owner, id)).json()).toEqual({ status: 'failed', error: 'upstream_failed' });
     const stored = await jobsNamespace.get(`job:${id}`);
     expect(stored).not.toMatch(/HTTP 500|errors 3001/);
@@ -185,7 +220,9 @@ describe('{"async": true} jobs', () => {
 
   it('an async image job stores the image under the owner prefix and returns its key', async () => {
     const owner = newUserId();
-    const { job_id: id } = (await (await post(owner, '/v1/ai/image-generate', { prompt: 'async art', async: true })).json()) as { job_id: string };
+    const { job_id: id } = (await (await post(owner, '/v1/ai/image-generate', { prompt: 'async art', async: true })).json()) as {
+      job_id: string;
+    };
     const job = (await (await poll(owner, id)).json()) as { status: string; result: { key: string } };
     expect(job.status).toBe('done');
     expect(await env.R2.head(`u/${owner}/${job.result.key}`)).not.toBeNull();

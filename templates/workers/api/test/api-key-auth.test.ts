@@ -43,7 +43,11 @@ describe('an API key on the api Worker', () => {
     expect((await get('/v1/vip', await bearer({ sub: userId }))).status).toBe(403);
     const key = await keyFor(userId, { tier: 'enterprise' });
     expect((await get('/v1/vip', key.headers)).status).toBe(403);
-    expect(await (await get('/v1/me', key.headers)).json()).toEqual({ userId, roles: [], apiKey: { keyId: key.record.keyId, tier: 'enterprise' } });
+    expect(await (await get('/v1/me', key.headers)).json()).toEqual({
+      userId,
+      roles: [],
+      apiKey: { keyId: key.record.keyId, tier: 'enterprise' },
+    });
   });
 
   it('acts with the roles it was made with, and the tenant of its owner', async () => {

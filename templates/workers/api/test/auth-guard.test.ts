@@ -87,21 +87,61 @@ const attacks: [string, string, () => Promise<string>][] = [
       return `${header}.${encodeJson({ ...claims, roles: ['admin'] })}.${signature}`;
     },
   ],
-  ['signature stripped', 'bad_signature', async () => `${segments(await mintSession({ sub: newUserId() })).slice(0, 2).join('.')}.`],
+  [
+    'signature stripped',
+    'bad_signature',
+    async () =>
+      `${segments(await mintSession({ sub: newUserId() }))
+        .slice(0, 2)
+        .join('.')}.`,
+  ],
   ['expired an hour ago', 'expired', () => mintSession({ sub: newUserId() }, { issuedAtOffset: -4200, expiresIn: -3600 })],
   ['expired beyond the clock tolerance', 'expired', () => mintSession({ sub: newUserId() }, { issuedAtOffset: -600, expiresIn: -31 })],
-  ['not yet valid (nbf in 5 minutes)', 'not_yet_valid', () => mintSession({ sub: newUserId() }, { claims: { nbf: Math.floor(Date.now() / 1000) + 300 } })],
-  ['issued in the future (iat in 10 minutes)', 'not_yet_valid', () => mintSession({ sub: newUserId() }, { issuedAtOffset: 600, expiresIn: 1200 })],
+  [
+    'not yet valid (nbf in 5 minutes)',
+    'not_yet_valid',
+    () => mintSession({ sub: newUserId() }, { claims: { nbf: Math.floor(Date.now() / 1000) + 300 } }),
+  ],
+  [
+    'issued in the future (iat in 10 minutes)',
+    'not_yet_valid',
+    () => mintSession({ sub: newUserId() }, { issuedAtOffset: 600, expiresIn: 1200 }),
+  ],
   ['issued too long ago (iat 2 h, exp still ahead)', 'expired', () => mintSession({ sub: newUserId() }, { issuedAtOffset: -7200 })],
   ['wrong issuer', 'wrong_issuer', () => mintSession({ sub: newUserId() }, { issuer: 'https://evil.example' })],
   ['wrong audience', 'wrong_audience', () => mintSession({ sub: newUserId() }, { audience: 'some-other-api' })],
   ['missing sub', 'missing_claim', () => mintSession({ sub: newUserId() }, { claims: { sub: undefined } })],
   ['missing exp', 'missing_claim', () => mintSession({ sub: newUserId() }, { claims: { exp: undefined } })],
   ['missing iat', 'missing_claim', () => mintSession({ sub: newUserId() }, { claims: { iat: undefined } })],
-  ['exp as a string', 'invalid_claim', () => mintSession({ sub: newUserId() }, { claims: { exp: String(Math.floor(Date.now() / 1000) + 600) } })],
+  [
+    'exp as a string',
+    'invalid_claim',
+    () => mintSession({ sub: newUserId() }, { claims: { exp: String(Math.floor(Date.now() / 1000) + 600) } }),
+  ],
   ['typ other than JWT', 'wrong_type', () => mintSession({ sub: newUserId() }, { header: { typ: 'at+jwt' } })],
-  ['jku pointing elsewhere', 'unsupported_header', () => mintSession({ sub: newUserId() }, { header: { jku: 'https://evil.example/jwks.json' } })],
-  ['embedded jwk', 'unsupported_header', () => mintSession({ sub: newUserId() }, { header: { jwk: { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' } } })],
+  [
+    'jku pointing elsewhere',
+    'unsupported_header',
+    () => mintSession({ sub: newUserId() }, { header: { jku: 'https://evil.example/jwks.json' } }),
+  ],
+  [
+    'embedded jwk',
+    'unsupported_header',
+    () =>
+      mintSession(
+        { sub: newUserId() },
+        {
+          header: {
+            jwk: {
+              kty: 'EC',
+              crv: 'P-256',
+              x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+              y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+            },
+          },
+        },
+      ),
+  ],
   [
     'crit with an unknown extension (validly signed)',
     'unsupported_header',
@@ -109,8 +149,22 @@ const attacks: [string, string, () => Promise<string>][] = [
   ],
   ['sub with a path separator', 'invalid_claim', () => mintSession({ sub: '../other_user' })],
   ['oversized (over 4 KB)', 'too_long', () => mintSession({ sub: newUserId() }, { claims: { pad: 'x'.repeat(5000) } })],
-  ['junk in the header segment', 'malformed', async () => `%%%junk%%%.${segments(await mintSession({ sub: newUserId() })).slice(1).join('.')}`],
-  ['header that is not JSON', 'malformed', async () => `${base64url.encode('not json')}.${segments(await mintSession({ sub: newUserId() })).slice(1).join('.')}`],
+  [
+    'junk in the header segment',
+    'malformed',
+    async () =>
+      `%%%junk%%%.${segments(await mintSession({ sub: newUserId() }))
+        .slice(1)
+        .join('.')}`,
+  ],
+  [
+    'header that is not JSON',
+    'malformed',
+    async () =>
+      `${base64url.encode('not json')}.${segments(await mintSession({ sub: newUserId() }))
+        .slice(1)
+        .join('.')}`,
+  ],
   ['four segments', 'malformed', async () => `${await mintSession({ sub: newUserId() })}.extra`],
   ['not a JWT at all', 'malformed', async () => 'hello'],
   ['API key while no API-key verifier is wired', 'api_keys_disabled', async () => 'obtk_0123456789abcdef0123456789abcdef'],
@@ -162,8 +216,7 @@ describe('auth guard attack battery', () => {
   it('accepts a token minted exactly as the auth shim mints it (jose SignJWT, typ JWT, contract claims)', async () => {
     const userId = newUserId('shim');
     const now = Math.floor(Date.now() / 1000);
-    const key =
-      sessionAlgorithm() === 'HS256' ? new TextEncoder().encode(env.SESSION_JWT_SECRET) : undefined;
+    const key = sessionAlgorithm() === 'HS256' ? new TextEncoder().encode(env.SESSION_JWT_SECRET) : undefined;
     // In EdDSA mode the helper signs with the stand-in shim's key; in HS256 mode this is the shim's own code path.
     const token = key
       ? await new SignJWT({ email: 'ada@example.com', roles: ['member'], tenant: 'acme' })

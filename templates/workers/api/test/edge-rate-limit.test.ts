@@ -24,7 +24,8 @@ describe('edge limiter through the Worker (stand-in binding)', () => {
     const userId = newUserId('edge');
     const headers = await bearer({ sub: userId });
     const responses = [];
-    for (let i = 0; i < 5; i += 1) responses.push(await callEdge('/v1/hello', { headers }, { RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_EDGE_3: binding }));
+    for (let i = 0; i < 5; i += 1)
+      responses.push(await callEdge('/v1/hello', { headers }, { RATE_LIMIT_PER_MINUTE: '3', RATE_LIMIT_EDGE_3: binding }));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 429, 429]);
     expect(responses.slice(0, 3).map((r) => r.headers.get('RateLimit-Remaining'))).toEqual(['2', '1', '0']);
     for (const response of responses) {
@@ -72,8 +73,18 @@ describe('edge limiter through the Worker (stand-in binding)', () => {
     const key = `test:${crypto.randomUUID()}`;
     const start = Date.now();
     expect(await checkEdgeRateLimit(binding, key, 10, start)).toEqual({ allowed: true, limit: 10, remaining: 9, resetSeconds: 60 });
-    expect(await checkEdgeRateLimit(binding, key, 10, start + 30_500)).toEqual({ allowed: true, limit: 10, remaining: 8, resetSeconds: 30 });
-    expect(await checkEdgeRateLimit(binding, key, 10, start + 60_000)).toEqual({ allowed: true, limit: 10, remaining: 9, resetSeconds: 60 });
+    expect(await checkEdgeRateLimit(binding, key, 10, start + 30_500)).toEqual({
+      allowed: true,
+      limit: 10,
+      remaining: 8,
+      resetSeconds: 30,
+    });
+    expect(await checkEdgeRateLimit(binding, key, 10, start + 60_000)).toEqual({
+      allowed: true,
+      limit: 10,
+      remaining: 9,
+      resetSeconds: 60,
+    });
   });
 });
 

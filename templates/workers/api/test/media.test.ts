@@ -15,12 +15,16 @@ const enabled: Partial<Env> = {
   CF_API_TOKEN: cloudflare.token,
   JOBS: jobsNamespace,
 };
-const callsContaining = async (text: string): Promise<RecordedCall[]> => (await fetch(`${cloudflare.base}/_calls?contains=${encodeURIComponent(text)}`)).json();
+const callsContaining = async (text: string): Promise<RecordedCall[]> =>
+  (await fetch(`${cloudflare.base}/_calls?contains=${encodeURIComponent(text)}`)).json();
 
 async function directUpload(userId: string, path: string, overrides: Partial<Env> = enabled, body?: unknown): Promise<Response> {
   const headers = new Headers({ authorization: `Bearer ${await mintSession({ sub: userId })}` });
   if (body !== undefined) headers.set('content-type', 'application/json');
-  return callWith(overrides, new Request(`${base}${path}`, { method: 'POST', headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
+  return callWith(
+    overrides,
+    new Request(`${base}${path}`, { method: 'POST', headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }),
+  );
 }
 
 describe('POST /v1/images/direct-upload', () => {
@@ -31,7 +35,11 @@ describe('POST /v1/images/direct-upload', () => {
     const { id, upload_url: uploadUrl } = (await response.json()) as { id: string; upload_url: string };
     expect(uploadUrl).toBe(`https://upload.imagedelivery.net/test-hash/${id}`);
     const [call] = await callsContaining(userId);
-    expect(call).toMatchObject({ method: 'POST', path: `/accounts/${cloudflare.accountId}/images/v2/direct_upload`, authorization: `Bearer ${cloudflare.token}` });
+    expect(call).toMatchObject({
+      method: 'POST',
+      path: `/accounts/${cloudflare.accountId}/images/v2/direct_upload`,
+      authorization: `Bearer ${cloudflare.token}`,
+    });
     expect(call!.contentType).toMatch(/^multipart\/form-data; boundary=/);
     expect(call!.body).toContain('name="metadata"');
     expect(call!.body).toContain(JSON.stringify({ userId }));
@@ -58,18 +66,26 @@ describe('POST /v1/stream/direct-upload', () => {
     expect(JSON.parse((await callsContaining(userId))[0]!.body)).toMatchObject({ maxDurationSeconds: 60 });
     const other = newUserId();
     for (const value of [0, 21601, 1.5, '60']) {
-      expect((await directUpload(other, '/v1/stream/direct-upload', enabled, { maxDurationSeconds: value })).status, String(value)).toBe(400);
+      expect((await directUpload(other, '/v1/stream/direct-upload', enabled, { maxDurationSeconds: value })).status, String(value)).toBe(
+        400,
+      );
     }
     expect(await callsContaining(other)).toEqual([]);
   });
 });
 
 describe('both direct uploads', () => {
-  it.each([['/v1/images/direct-upload', 'images'], ['/v1/stream/direct-upload', 'stream']])('%s: 502 on upstream refusal, 404 when %s is off', async (path, feature) => {
+  it.each([
+    ['/v1/images/direct-upload', 'images'],
+    ['/v1/stream/direct-upload', 'stream'],
+  ])('%s: 502 on upstream refusal, 404 when %s is off', async (path, feature) => {
     expect((await directUpload(newUserId(), path, { ...enabled, CF_API_TOKEN: 'wrong' })).status).toBe(502);
     expect((await directUpload(newUserId(), path, { ...enabled, CF_API_BASE: 'http://127.0.0.1:9' })).status).toBe(502);
     expect((await directUpload(newUserId(), path, { ...enabled, CF_API_TOKEN: '' })).status).toBe(500);
-    const others = enabled.FEATURES!.split(',').filter((name) => name !== feature).join(',');
+    const others = enabled
+      .FEATURES!.split(',')
+      .filter((name) => name !== feature)
+      .join(',');
     expect((await directUpload(newUserId(), path, { ...enabled, FEATURES: others })).status).toBe(404);
   });
 });
@@ -77,7 +93,11 @@ describe('both direct uploads', () => {
 describe("this project's FEATURES var", () => {
   it('each feature route exists exactly when the project enabled the feature at init', async () => {
     const features = (env.FEATURES ?? '').split(',').filter(Boolean);
-    const routes = [['ai', '/v1/ai/text-generate'], ['images', '/v1/images/direct-upload'], ['stream', '/v1/stream/direct-upload']] as const;
+    const routes = [
+      ['ai', '/v1/ai/text-generate'],
+      ['images', '/v1/images/direct-upload'],
+      ['stream', '/v1/stream/direct-upload'],
+    ] as const;
     for (const [feature, path] of routes) {
       // Everything but FEATURES pointed at the stand-in, so an enabled route answers without reaching Cloudflare.
       const response = await callWith(

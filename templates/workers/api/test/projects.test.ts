@@ -131,9 +131,17 @@ describe('/v1/projects', () => {
 
   it('refuses a body that is not JSON, not declared JSON, or too large', async () => {
     const caller = { sub: newUserId() };
-    const notJson = await callAs(caller, '/v1/projects', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":' });
+    const notJson = await callAs(caller, '/v1/projects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"name":',
+    });
     expect([notJson.status, await errorCode(notJson)]).toEqual([400, 'invalid_json']);
-    const asText = await callAs(caller, '/v1/projects', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"name":"x"}' });
+    const asText = await callAs(caller, '/v1/projects', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: '{"name":"x"}',
+    });
     expect([asText.status, await errorCode(asText)]).toEqual([415, 'unsupported_media_type']);
     const huge = await callAs(caller, '/v1/projects', jsonBody({ name: 'x', description: 'y'.repeat(20_000) }));
     expect([huge.status, await errorCode(huge)]).toEqual([413, 'too_large']);
@@ -142,7 +150,11 @@ describe('/v1/projects', () => {
   });
 
   it('needs a token for every project route', async () => {
-    for (const [path, method] of [['/v1/projects', 'GET'], ['/v1/projects', 'POST'], [`/v1/projects/${crypto.randomUUID()}`, 'DELETE']]) {
+    for (const [path, method] of [
+      ['/v1/projects', 'GET'],
+      ['/v1/projects', 'POST'],
+      [`/v1/projects/${crypto.randomUUID()}`, 'DELETE'],
+    ]) {
       const response = await call(path!, { method: method! });
       expect(response.status).toBe(401);
     }

@@ -28,9 +28,12 @@ describe('object keys (relative to the caller prefix)', () => {
     expect(checkKey(key).ok).toBe(false);
   });
 
-  it.each(['a.txt', 'photos/2024/me.png', 'naïve/ü.txt', 'a'.repeat(512), 'a b (1)!.png', '..hidden/x', 'x..y', '100%.txt'])('accepts %j', (key) => {
-    expect(checkKey(key)).toEqual({ ok: true, key });
-  });
+  it.each(['a.txt', 'photos/2024/me.png', 'naïve/ü.txt', 'a'.repeat(512), 'a b (1)!.png', '..hidden/x', 'x..y', '100%.txt'])(
+    'accepts %j',
+    (key) => {
+      expect(checkKey(key)).toEqual({ ok: true, key });
+    },
+  );
 
   it('allows an empty or slash-ended listing prefix, with the same traversal rules', () => {
     expect(checkListPrefix(undefined)).toEqual({ ok: true, key: '' });

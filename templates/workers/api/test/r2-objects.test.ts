@@ -41,7 +41,11 @@ describe('POST /v1/r2/upload', () => {
     });
     const response = await callWith(
       { MAX_UPLOAD_BYTES: '1000' },
-      new Request(`${base}/v1/r2/upload?key=big.bin`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-length': String(32 * 1024) }, body }),
+      new Request(`${base}/v1/r2/upload?key=big.bin`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-length': String(32 * 1024) },
+        body,
+      }),
     );
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { code: 'too_large' } });
@@ -55,7 +59,11 @@ describe('POST /v1/r2/upload', () => {
     const { token } = await r2Client(userId);
     const response = await callWith(
       { MAX_UPLOAD_BYTES: '100000' },
-      new Request(`${base}/v1/r2/upload?key=chunked.bin`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: patternStream(70_000, 7000) }),
+      new Request(`${base}/v1/r2/upload?key=chunked.bin`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: patternStream(70_000, 7000),
+      }),
     );
     expect(response.status, await response.clone().text()).toBe(200);
     expect(await response.json()).toMatchObject({ key: 'chunked.bin', size: 70_000 });
@@ -72,7 +80,11 @@ describe('POST /v1/r2/upload', () => {
     ] as const) {
       const response = await callWith(
         { MAX_UPLOAD_BYTES: String(cap) },
-        new Request(`${base}/v1/r2/upload?key=${key}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: patternStream(size) }),
+        new Request(`${base}/v1/r2/upload?key=${key}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+          body: patternStream(size),
+        }),
       );
       expect(response.status, key).toBe(413);
       expect(await env.R2.head(`u/${userId}/${key}`), key).toBeNull();
@@ -82,10 +94,17 @@ describe('POST /v1/r2/upload', () => {
   it('refuses a body that does not match its Content-Length, and stores nothing', async () => {
     const userId = newUserId();
     const { token } = await r2Client(userId);
-    for (const [key, declared, actual] of [['short.bin', 2000, 1000], ['long.bin', 1000, 2000]] as const) {
+    for (const [key, declared, actual] of [
+      ['short.bin', 2000, 1000],
+      ['long.bin', 1000, 2000],
+    ] as const) {
       const response = await callWith(
         {},
-        new Request(`${base}/v1/r2/upload?key=${key}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-length': String(declared) }, body: patternStream(actual, 500) }),
+        new Request(`${base}/v1/r2/upload?key=${key}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-length': String(declared) },
+          body: patternStream(actual, 500),
+        }),
       );
       expect(response.status, key).toBe(400);
       expect(await env.R2.head(`u/${userId}/${key}`), key).toBeNull();
@@ -93,7 +112,11 @@ describe('POST /v1/r2/upload', () => {
     // A body whose length the runtime knows (a string) under a Content-Length that says otherwise.
     const lying = await callWith(
       { MAX_UPLOAD_BYTES: '10' },
-      new Request(`${base}/v1/r2/upload?key=lying.bin`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-length': '8' }, body: 'twenty bytes of data' }),
+      new Request(`${base}/v1/r2/upload?key=lying.bin`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-length': '8' },
+        body: 'twenty bytes of data',
+      }),
     );
     expect(lying.status).toBe(400);
     expect(await env.R2.head(`u/${userId}/lying.bin`)).toBeNull();
@@ -117,7 +140,11 @@ describe('GET / HEAD / DELETE /v1/r2/object', () => {
   it('honours Range with 206 and Content-Range, and 416 past the end', async () => {
     const alice = await r2Client(newUserId());
     await alice.upload('r.txt', '0123456789');
-    for (const [range, contentRange, text] of [['bytes=2-5', 'bytes 2-5/10', '2345'], ['bytes=-3', 'bytes 7-9/10', '789'], ['bytes=8-', 'bytes 8-9/10', '89']]) {
+    for (const [range, contentRange, text] of [
+      ['bytes=2-5', 'bytes 2-5/10', '2345'],
+      ['bytes=-3', 'bytes 7-9/10', '789'],
+      ['bytes=8-', 'bytes 8-9/10', '89'],
+    ]) {
       const partial = await alice.get('r.txt', { range: range! });
       expect(partial.status, range).toBe(206);
       expect(partial.headers.get('content-range')).toBe(contentRange);

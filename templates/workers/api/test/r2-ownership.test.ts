@@ -38,7 +38,12 @@ describe("user B against user A's objects", () => {
     await alice.upload('secret2.txt', 'x');
     const aliceCursor = ((await (await alice.list('?limit=1')).json()) as ListedPage).cursor!;
     expect(aliceCursor).toBeTruthy();
-    for (const query of ['', '?prefix=secret', `?cursor=${encodeURIComponent(aliceCursor)}`, `?prefix=s&cursor=${encodeURIComponent(aliceCursor)}`]) {
+    for (const query of [
+      '',
+      '?prefix=secret',
+      `?cursor=${encodeURIComponent(aliceCursor)}`,
+      `?prefix=s&cursor=${encodeURIComponent(aliceCursor)}`,
+    ]) {
       const page = (await (await bob.list(query)).json()) as ListedPage;
       expect(page.objects, query).toEqual([]);
     }
@@ -64,10 +69,22 @@ describe("user B against user A's objects", () => {
 
   it('traversal keys are 400 bad_key on every route', async () => {
     const { aliceId, bob } = await setUp();
-    const keys = [`../${aliceId}/secret.txt`, `%2e%2e/${aliceId}/secret.txt`, `%252e%252e/${aliceId}/secret.txt`, `/${aliceId}/secret.txt`, `a\\..\\${aliceId}`, `x/../../${aliceId}/secret.txt`];
+    const keys = [
+      `../${aliceId}/secret.txt`,
+      `%2e%2e/${aliceId}/secret.txt`,
+      `%252e%252e/${aliceId}/secret.txt`,
+      `/${aliceId}/secret.txt`,
+      `a\\..\\${aliceId}`,
+      `x/../../${aliceId}/secret.txt`,
+    ];
     for (const key of keys) {
       expect((await bob.head(key)).status, key).toBe(400);
-      for (const response of [await bob.get(key), await bob.remove(key), await bob.upload(key, 'x'), await bob.signedPut(`?key=${encodeURIComponent(key)}`)]) {
+      for (const response of [
+        await bob.get(key),
+        await bob.remove(key),
+        await bob.upload(key, 'x'),
+        await bob.signedPut(`?key=${encodeURIComponent(key)}`),
+      ]) {
         expect(response.status, key).toBe(400);
         expect(await errorCode(response)).toBe('bad_key');
       }
@@ -102,10 +119,27 @@ describe('tenants and odd identities', () => {
     await (await r2Client(victim, 'acme')).upload('v.txt', 'victim');
     for (const identity of [{ userId: `acme/${victim}` }, { userId: victim, tenant: 'acme/..' }]) {
       // A verifier that trusts anything, standing in for any other credential path that yields such an identity.
-      const app = createApiApp({ extensions: [], auth: { sessionVerifier: () => async () => ({ ok: true, auth: { ...identity, roles: [] }, claims: {} }) } });
-      for (const [method, path] of [['GET', '/v1/r2/object?key=v.txt'], ['DELETE', '/v1/r2/object?key=v.txt'], ['GET', '/v1/r2/list'], ['GET', '/v1/r2/signed-put?key=v.txt'], ['POST', '/v1/r2/upload?key=v.txt']] as const) {
+      const app = createApiApp({
+        extensions: [],
+        auth: { sessionVerifier: () => async () => ({ ok: true, auth: { ...identity, roles: [] }, claims: {} }) },
+      });
+      for (const [method, path] of [
+        ['GET', '/v1/r2/object?key=v.txt'],
+        ['DELETE', '/v1/r2/object?key=v.txt'],
+        ['GET', '/v1/r2/list'],
+        ['GET', '/v1/r2/signed-put?key=v.txt'],
+        ['POST', '/v1/r2/upload?key=v.txt'],
+      ] as const) {
         const ctx = createExecutionContext();
-        const response = await app.fetch(new Request(`${base}${path}`, { method, headers: { authorization: 'Bearer anything' }, ...(method === 'POST' ? { body: 'x' } : {}) }), env, ctx);
+        const response = await app.fetch(
+          new Request(`${base}${path}`, {
+            method,
+            headers: { authorization: 'Bearer anything' },
+            ...(method === 'POST' ? { body: 'x' } : {}),
+          }),
+          env,
+          ctx,
+        );
         await waitOnExecutionContext(ctx);
         expect(response.status, `${JSON.stringify(identity)} ${method} ${path}`).toBe(403);
       }

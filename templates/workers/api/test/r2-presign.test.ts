@@ -36,11 +36,22 @@ describe('SigV4 vectors (../shared/vectors/aws-s3-presign-vectors.json)', () => 
 
   it('AWS documentation: header-signed GET with Range (signed only with allHeaders, as the vector notes)', async () => {
     const { inputs, expected } = headerVector;
-    const common = { method: inputs.method, url: inputs.url, headers: inputs.headers, accessKeyId: inputs.accessKeyId, secretAccessKey: inputs.secretAccessKey, region: inputs.region, service: inputs.service, datetime: inputs.headers['x-amz-date'] };
+    const common = {
+      method: inputs.method,
+      url: inputs.url,
+      headers: inputs.headers,
+      accessKeyId: inputs.accessKeyId,
+      secretAccessKey: inputs.secretAccessKey,
+      region: inputs.region,
+      service: inputs.service,
+      datetime: inputs.headers['x-amz-date'],
+    };
     const all = await new AwsV4Signer({ ...common, allHeaders: true }).sign();
     expect(all.headers.get('authorization')).toBe(expected.authorization);
     const defaults = await new AwsV4Signer(common).sign();
-    expect(defaults.headers.get('authorization')).toContain('SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=df548e2ce037944d03f3e68682813b093763996d597cf890ca3d9037fd231eb4');
+    expect(defaults.headers.get('authorization')).toContain(
+      'SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=df548e2ce037944d03f3e68682813b093763996d597cf890ca3d9037fd231eb4',
+    );
   });
 
   it('computed R2 presigned PUT, host only: presignPut gives the same URL', async () => {
@@ -57,7 +68,16 @@ describe('SigV4 vectors (../shared/vectors/aws-s3-presign-vectors.json)', () => 
     });
     expect(headers).toEqual({});
     expect(signed).toBe(expected.aws4fetch_url);
-    const signer = new AwsV4Signer({ method: 'PUT', url: inputs.url, accessKeyId: inputs.accessKeyId, secretAccessKey: inputs.secretAccessKey, service: 's3', region: 'auto', datetime: inputs.datetime, signQuery: true });
+    const signer = new AwsV4Signer({
+      method: 'PUT',
+      url: inputs.url,
+      accessKeyId: inputs.accessKeyId,
+      secretAccessKey: inputs.secretAccessKey,
+      service: 's3',
+      region: 'auto',
+      datetime: inputs.datetime,
+      signQuery: true,
+    });
     expect(await signer.canonicalString()).toBe(expected.canonical_request);
   });
 
@@ -84,12 +104,19 @@ describe('GET /v1/r2/signed-put', () => {
     const userId = newUserId();
     const ctx = createExecutionContext();
     const response = await app.fetch(
-      new Request(`${base}/v1/r2/signed-put?key=a.png&contentType=image/png&size=3`, { headers: { authorization: `Bearer ${await mintSession({ sub: userId })}` } }),
+      new Request(`${base}/v1/r2/signed-put?key=a.png&contentType=image/png&size=3`, {
+        headers: { authorization: `Bearer ${await mintSession({ sub: userId })}` },
+      }),
       { ...env, R2_S3_ENDPOINT: '', R2_ACCOUNT_ID: 'acct123' },
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    const { url, method, headers, expires_at: expiresAt } = (await response.json()) as { url: string; method: string; headers: Record<string, string>; expires_at: number };
+    const {
+      url,
+      method,
+      headers,
+      expires_at: expiresAt,
+    } = (await response.json()) as { url: string; method: string; headers: Record<string, string>; expires_at: number };
     const signed = new URL(url);
     expect(signed.origin).toBe('https://acct123.r2.cloudflarestorage.com');
     expect(signed.pathname).toBe(`/${env.R2_BUCKET}/u/${userId}/a.png`);
@@ -103,12 +130,21 @@ describe('GET /v1/r2/signed-put', () => {
   it('answers 500 misconfigured without credentials, 400 for a bad expiry or content type', async () => {
     const authorization = `Bearer ${await mintSession({ sub: newUserId() })}`;
     const ctx = createExecutionContext();
-    const response = await app.fetch(new Request(`${base}/v1/r2/signed-put?key=a.png&size=1`, { headers: { authorization } }), { ...env, R2_ACCESS_KEY_ID: '' }, ctx);
+    const response = await app.fetch(
+      new Request(`${base}/v1/r2/signed-put?key=a.png&size=1`, { headers: { authorization } }),
+      { ...env, R2_ACCESS_KEY_ID: '' },
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(500);
     expect(await response.json()).toMatchObject({ error: { code: 'misconfigured', message: 'Server misconfigured' } });
     const client = await r2Client(newUserId());
-    for (const query of ['?key=a.png&size=1&expires=3601', '?key=a.png&size=1&expires=0', '?key=a.png&size=1&expires=1e3', '?key=a.png&size=1&contentType=text/html%0d%0ax:1']) {
+    for (const query of [
+      '?key=a.png&size=1&expires=3601',
+      '?key=a.png&size=1&expires=0',
+      '?key=a.png&size=1&expires=1e3',
+      '?key=a.png&size=1&contentType=text/html%0d%0ax:1',
+    ]) {
       expect((await client.signedPut(query)).status, query).toBe(400);
     }
   });
@@ -160,7 +196,9 @@ describe('presigned PUT end to end (S3 stand-in checking with @smithy/signature-
     // Red-team finding: without a signed length, a grant took any size (5 GB as text/html passed the checker).
     const unsized = await client.signedPut('?key=a.bin&contentType=text/html');
     expect(unsized.status).toBe(400);
-    expect(await unsized.json()).toMatchObject({ error: { code: 'bad_request', message: 'size is required: the exact length of the upload in bytes' } });
+    expect(await unsized.json()).toMatchObject({
+      error: { code: 'bad_request', message: 'size is required: the exact length of the upload in bytes' },
+    });
   });
 
   it('a generated key works too', async () => {
@@ -188,10 +226,25 @@ describe('presigned PUT end to end (S3 stand-in checking with @smithy/signature-
     longer.searchParams.set('X-Amz-Expires', '604800');
     expect((await put(longer, signed.headers)).status).toBe(403);
 
-    const wrongSecret = await presignPut({ accessKeyId: s3.accessKeyId, secretAccessKey: `${s3.secretAccessKey}x`, endpoint: s3.endpoint, bucket: s3.bucket, key: `u/${userId}/doc.pdf`, expiresSeconds: 60 });
+    const wrongSecret = await presignPut({
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: `${s3.secretAccessKey}x`,
+      endpoint: s3.endpoint,
+      bucket: s3.bucket,
+      key: `u/${userId}/doc.pdf`,
+      expiresSeconds: 60,
+    });
     expect((await put(wrongSecret.url, {})).status).toBe(403);
     const past = new Date(Date.now() - 120_000).toISOString().replace(/[-:]|\.\d{3}/g, '');
-    const expired = await presignPut({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, endpoint: s3.endpoint, bucket: s3.bucket, key: `u/${userId}/doc.pdf`, expiresSeconds: 60, datetime: past });
+    const expired = await presignPut({
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      endpoint: s3.endpoint,
+      bucket: s3.bucket,
+      key: `u/${userId}/doc.pdf`,
+      expiresSeconds: 60,
+      datetime: past,
+    });
     expect((await put(expired.url, {})).status).toBe(403);
     expect(await stored(`u/${userId}/doc.pdf`)).toBeNull();
     expect(await stored(`u/${userId}/other.pdf`)).toBeNull();

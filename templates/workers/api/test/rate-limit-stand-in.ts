@@ -28,6 +28,10 @@ export const edgeMode = env.RATE_LIMITER_MODE === 'edge';
  */
 export function envWithEdgeLimits(limits: readonly number[]): typeof env {
   if (!edgeMode) return env;
-  const extra = Object.fromEntries(limits.filter((limit) => !(env as unknown as Record<string, unknown>)[`RATE_LIMIT_EDGE_${limit}`]).map((limit) => [`RATE_LIMIT_EDGE_${limit}`, standInRateLimit(limit)]));
+  const extra = Object.fromEntries(
+    limits
+      .filter((limit) => !(env as unknown as Record<string, unknown>)[`RATE_LIMIT_EDGE_${limit}`])
+      .map((limit) => [`RATE_LIMIT_EDGE_${limit}`, standInRateLimit(limit)]),
+  );
   return { ...env, ...extra };
 }

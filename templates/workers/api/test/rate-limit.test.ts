@@ -74,7 +74,9 @@ describe.skipIf(edgeMode)('per-user rate limit through the Worker (exact)', () =
     const noisy = newUserId('noisy');
     const quiet = newUserId('quiet');
     const noisyHeaders = await bearer({ sub: noisy });
-    await Promise.all(Array.from({ length: limit + 5 }, () => call('/v1/projects', { headers: noisyHeaders }).then((r) => r.arrayBuffer())));
+    await Promise.all(
+      Array.from({ length: limit + 5 }, () => call('/v1/projects', { headers: noisyHeaders }).then((r) => r.arrayBuffer())),
+    );
     expect((await call('/v1/projects', { headers: noisyHeaders })).status).toBe(429);
 
     const response = await call('/v1/projects', { headers: await bearer({ sub: quiet }) });
@@ -111,9 +113,12 @@ describe.skipIf(edgeMode)('RateLimiter Durable Object', () => {
     const key = `test:${crypto.randomUUID()}`;
     const decisions = await Promise.all(Array.from({ length: 3 * limit }, () => checkRateLimit(namespace, key, limit, 60)));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(limit);
-    expect(decisions.filter((d) => d.allowed).map((d) => d.remaining).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: limit }, (_, i) => i),
-    );
+    expect(
+      decisions
+        .filter((d) => d.allowed)
+        .map((d) => d.remaining)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: limit }, (_, i) => i));
   });
 
   it('rolls over to a new window when the real clock passes the end of the old one', async () => {
@@ -232,7 +237,12 @@ describe.skipIf(edgeMode)('RateLimiter Durable Object', () => {
 
 describe('unpackDecision', () => {
   it('round-trips what the object packs, up to a limit of 100 million and a day-long window', () => {
-    expect(unpackDecision(99_999_999 * 100_000 + 86_400, 100_000_000)).toEqual({ allowed: true, limit: 100_000_000, remaining: 99_999_999, resetSeconds: 86_400 });
+    expect(unpackDecision(99_999_999 * 100_000 + 86_400, 100_000_000)).toEqual({
+      allowed: true,
+      limit: 100_000_000,
+      remaining: 99_999_999,
+      resetSeconds: 86_400,
+    });
     expect(unpackDecision(0 * 100_000 + 1, 5)).toEqual({ allowed: true, limit: 5, remaining: 0, resetSeconds: 1 });
     expect(unpackDecision(-37, 5)).toEqual({ allowed: false, limit: 5, remaining: 0, resetSeconds: 37 });
   });

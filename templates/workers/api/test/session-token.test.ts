@@ -45,11 +45,11 @@ describe('HS256 known-answer vectors (RFC 8725 cases, fixed now)', () => {
       wrong_iss: 'wrong_issuer',
       wrong_aud: 'wrong_audience',
       missing_sub: 'missing_claim',
-      'nbf_in_future': 'not_yet_valid',
-      'typ_mismatch': 'wrong_type',
+      nbf_in_future: 'not_yet_valid',
+      typ_mismatch: 'wrong_type',
       kid_path_traversal: 'unsupported_header',
       jku_header_present: 'unsupported_header',
-      'oversized_token': 'too_long',
+      oversized_token: 'too_long',
     } as const;
     for (const [name, reason] of Object.entries(reasons)) {
       const result = await verify(byName(name));
@@ -103,12 +103,23 @@ describe('verifier bounds', () => {
         .setExpirationTime('5m')
         .sign(new TextEncoder().encode(secret));
     const [current, next, other] = ['c', 'n', 'o'].map((letter) => `hs256_1700000000_${letter.repeat(43)}`) as [string, string, string];
-    const both = sessionVerifierFromEnv({ SESSION_JWT_ALG: 'HS256', SESSION_JWT_ISSUER: jwtVectors.issuer, SESSION_JWT_AUDIENCE: jwtVectors.audience, SESSION_JWT_SECRET: current, SESSION_JWT_SECRET_NEXT: next });
+    const both = sessionVerifierFromEnv({
+      SESSION_JWT_ALG: 'HS256',
+      SESSION_JWT_ISSUER: jwtVectors.issuer,
+      SESSION_JWT_AUDIENCE: jwtVectors.audience,
+      SESSION_JWT_SECRET: current,
+      SESSION_JWT_SECRET_NEXT: next,
+    });
     expect(await both(await sign(current))).toMatchObject({ ok: true, auth: { userId: 'user-1' } });
     expect(await both(await sign(next))).toMatchObject({ ok: true, auth: { userId: 'user-1' } });
     expect(await both(await sign(other))).toMatchObject({ ok: false, reason: 'bad_signature' });
     // After a finished rotation only the slot that is left holds a secret.
-    const nextOnly = sessionVerifierFromEnv({ SESSION_JWT_ALG: 'HS256', SESSION_JWT_ISSUER: jwtVectors.issuer, SESSION_JWT_AUDIENCE: jwtVectors.audience, SESSION_JWT_SECRET_NEXT: next });
+    const nextOnly = sessionVerifierFromEnv({
+      SESSION_JWT_ALG: 'HS256',
+      SESSION_JWT_ISSUER: jwtVectors.issuer,
+      SESSION_JWT_AUDIENCE: jwtVectors.audience,
+      SESSION_JWT_SECRET_NEXT: next,
+    });
     expect(await nextOnly(await sign(next))).toMatchObject({ ok: true });
     expect(await nextOnly(await sign(current))).toMatchObject({ ok: false, reason: 'bad_signature' });
     // A second slot too short to be a key fails closed, like the first.

@@ -54,8 +54,10 @@ export async function r2Client(userId: string, tenant?: string) {
         headers: headers(),
         body,
       }),
-    get: (key: string, extra: Record<string, string> = {}, method = 'GET') => SELF.fetch(`${base}/v1/r2/object?${q(key)}`, { method, headers: headers(extra) }),
-    head: (key: string, extra: Record<string, string> = {}) => SELF.fetch(`${base}/v1/r2/object?${q(key)}`, { method: 'HEAD', headers: headers(extra) }),
+    get: (key: string, extra: Record<string, string> = {}, method = 'GET') =>
+      SELF.fetch(`${base}/v1/r2/object?${q(key)}`, { method, headers: headers(extra) }),
+    head: (key: string, extra: Record<string, string> = {}) =>
+      SELF.fetch(`${base}/v1/r2/object?${q(key)}`, { method: 'HEAD', headers: headers(extra) }),
     remove: (key: string) => SELF.fetch(`${base}/v1/r2/object?${q(key)}`, { method: 'DELETE', headers: headers() }),
     list: (query = '') => SELF.fetch(`${base}/v1/r2/list${query}`, { headers: headers() }),
     signedPut: (query: string) => SELF.fetch(`${base}/v1/r2/signed-put${query}`, { headers: headers() }),

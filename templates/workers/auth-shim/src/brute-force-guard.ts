@@ -44,7 +44,10 @@ export function clientKey(ip: string | undefined): string {
   if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
     return `ip:${[groups[6]! >> 8, groups[6]! & 255, groups[7]! >> 8, groups[7]! & 255].join('.')}`;
   }
-  return `ip6:${groups.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`;
+  return `ip6:${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
 }
 
 /** The eight 16-bit groups of an IPv6 address (`::` and a dotted IPv4 tail expanded), or null if malformed. */

@@ -15,9 +15,7 @@ export interface PublicJwk {
   use: 'sig';
 }
 
-export type SigningKey =
-  | { alg: 'HS256'; key: CryptoKey }
-  | { alg: 'EdDSA'; key: CryptoKey; kid: string; publicJwk: PublicJwk };
+export type SigningKey = { alg: 'HS256'; key: CryptoKey } | { alg: 'EdDSA'; key: CryptoKey; kid: string; publicJwk: PublicJwk };
 
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output. */
 const minimumSecretBytes = 32;
@@ -37,15 +35,23 @@ let ed25519Cache: { jwk: string; keys: SigningKey[] } | undefined;
  */
 export async function loadSigningKey(env: Env, algorithm: SessionAlgorithm): Promise<Checked<{ signingKey: SigningKey }>> {
   if (algorithm === 'HS256') {
-    const named = [['SESSION_JWT_SECRET', env.SESSION_JWT_SECRET], ['SESSION_JWT_SECRET_NEXT', env.SESSION_JWT_SECRET_NEXT]] as const;
+    const named = [
+      ['SESSION_JWT_SECRET', env.SESSION_JWT_SECRET],
+      ['SESSION_JWT_SECRET_NEXT', env.SESSION_JWT_SECRET_NEXT],
+    ] as const;
     const slots = named.filter(([, value]) => Boolean(value));
     // The primary slot names the problem when neither is set; a slot that is set must be a real key.
-    const short = slots.length === 0 ? named[0] : slots.find(([, value]) => new TextEncoder().encode(value).byteLength < minimumSecretBytes);
+    const short =
+      slots.length === 0 ? named[0] : slots.find(([, value]) => new TextEncoder().encode(value).byteLength < minimumSecretBytes);
     if (short) return misconfigured(`${short[0]} is missing or shorter than ${minimumSecretBytes} bytes`);
     // During a rotation both slots are set: the newer secret signs (the Workers that verify accept both).
-    const secret = slots.map(([, value]) => value!).reduce((newest, value) => (secretCreatedAt(value) > secretCreatedAt(newest) ? value : newest));
+    const secret = slots
+      .map(([, value]) => value!)
+      .reduce((newest, value) => (secretCreatedAt(value) > secretCreatedAt(newest) ? value : newest));
     if (hmacCache?.secret !== secret) {
-      const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'sign',
+      ]);
       hmacCache = { secret, key };
     }
     return { ok: true, signingKey: { alg: 'HS256', key: hmacCache.key } };

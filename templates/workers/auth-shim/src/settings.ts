@@ -34,7 +34,8 @@ export function readSettings(env: Env): Checked<{ settings: Settings }> {
   if (provider !== 'instant' && provider !== 'supabase') return misconfigured(`IDENTITY_PROVIDER ${provider} is not instant or supabase`);
   const algorithm = env.SESSION_JWT_ALG || 'HS256';
   if (algorithm !== 'HS256' && algorithm !== 'EdDSA') return misconfigured(`SESSION_JWT_ALG ${algorithm} is not HS256 or EdDSA`);
-  if (!env.SESSION_JWT_ISSUER || !env.SESSION_JWT_AUDIENCE) return misconfigured('SESSION_JWT_ISSUER and SESSION_JWT_AUDIENCE are required');
+  if (!env.SESSION_JWT_ISSUER || !env.SESSION_JWT_AUDIENCE)
+    return misconfigured('SESSION_JWT_ISSUER and SESSION_JWT_AUDIENCE are required');
   const ttl = positiveInteger(env.SESSION_TTL_SECONDS, defaultTtlSeconds);
   if (ttl === null) return misconfigured('SESSION_TTL_SECONDS is not a positive integer');
   const timeout = positiveInteger(env.PROVIDER_TIMEOUT_MS, defaultProviderTimeoutMs);

@@ -36,7 +36,10 @@ describe('CORS from ALLOWED_ORIGINS', () => {
       const pre = await callWorker(preflight(origin), origins);
       expect(pre.status).toBe(204);
       expect(corsHeaderNames(pre)).toEqual([]);
-      const response = await callWorker(sessionRequest({ refresh_token: instant.refreshToken }, { origin }), { ...origins, ...instantEnv(instant) });
+      const response = await callWorker(sessionRequest({ refresh_token: instant.refreshToken }, { origin }), {
+        ...origins,
+        ...instantEnv(instant),
+      });
       expect(response.status).toBe(200);
       expect(corsHeaderNames(response)).toEqual([]);
       expect(response.headers.get('vary')).toContain('Origin');
@@ -49,12 +52,18 @@ describe('CORS from ALLOWED_ORIGINS', () => {
   });
 
   it('lets an allowed page read the session answer and its errors', async () => {
-    const ok = await callWorker(sessionRequest({ refresh_token: instant.refreshToken }, { origin: allowed }), { ...origins, ...instantEnv(instant) });
+    const ok = await callWorker(sessionRequest({ refresh_token: instant.refreshToken }, { origin: allowed }), {
+      ...origins,
+      ...instantEnv(instant),
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe(allowed);
     expect(ok.headers.get('access-control-expose-headers')).toContain('X-Request-Id');
 
-    const refused = await callWorker(sessionRequest({ refresh_token: crypto.randomUUID() }, { origin: allowed }), { ...origins, ...instantEnv(instant) });
+    const refused = await callWorker(sessionRequest({ refresh_token: crypto.randomUUID() }, { origin: allowed }), {
+      ...origins,
+      ...instantEnv(instant),
+    });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('access-control-allow-origin')).toBe(allowed);
   });

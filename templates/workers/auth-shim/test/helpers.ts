@@ -107,7 +107,8 @@ export async function verifySessionToken(token: string, algorithm: 'HS256' | 'Ed
     typ: 'JWT',
     requiredClaims: ['sub', 'iat', 'exp', 'iss', 'aud'],
   };
-  if (algorithm === 'HS256') return jwtVerify(token, new TextEncoder().encode(overrides.SESSION_JWT_SECRET ?? env.SESSION_JWT_SECRET), options);
+  if (algorithm === 'HS256')
+    return jwtVerify(token, new TextEncoder().encode(overrides.SESSION_JWT_SECRET ?? env.SESSION_JWT_SECRET), options);
   const jwksResponse = await callWorker(new Request('https://auth.test/.well-known/jwks.json'), { SESSION_JWT_ALG: 'EdDSA', ...overrides });
   if (jwksResponse.status !== 200) throw new Error(`JWKS answered ${jwksResponse.status}`);
   return jwtVerify(token, createLocalJWKSet((await jwksResponse.json()) as JSONWebKeySet), options);

@@ -1,5 +1,14 @@
 import { env } from 'cloudflare:test';
-import { calculateJwkThumbprint, createLocalJWKSet, errors, exportJWK, generateKeyPair, jwtVerify, type JSONWebKeySet, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  createLocalJWKSet,
+  errors,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWK,
+} from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import type { Env } from '../src/env.js';
 import { callWorker, captureLogs, decodeSegment, instantEnv, requestLogLine, sessionRequest } from './helpers.js';
@@ -100,8 +109,14 @@ describe('GET /.well-known/jwks.json (EdDSA)', () => {
     const oldToken = await mint(eddsa({ ...oldKey.privateJwk, created_at: 1000 } as JWK));
     // The new key may land in either slot; its created_at decides which one signs.
     for (const slots of [
-      { SESSION_JWT_PRIVATE_JWK: { ...oldKey.privateJwk, created_at: 1000 }, SESSION_JWT_PRIVATE_JWK_NEXT: { ...newKey.privateJwk, created_at: 2000 } },
-      { SESSION_JWT_PRIVATE_JWK: { ...newKey.privateJwk, created_at: 2000 }, SESSION_JWT_PRIVATE_JWK_NEXT: { ...oldKey.privateJwk, created_at: 1000 } },
+      {
+        SESSION_JWT_PRIVATE_JWK: { ...oldKey.privateJwk, created_at: 1000 },
+        SESSION_JWT_PRIVATE_JWK_NEXT: { ...newKey.privateJwk, created_at: 2000 },
+      },
+      {
+        SESSION_JWT_PRIVATE_JWK: { ...newKey.privateJwk, created_at: 2000 },
+        SESSION_JWT_PRIVATE_JWK_NEXT: { ...oldKey.privateJwk, created_at: 1000 },
+      },
     ]) {
       const during: Partial<Env> = {
         ...eddsa(slots.SESSION_JWT_PRIVATE_JWK as JWK),
@@ -133,7 +148,9 @@ describe('GET /.well-known/jwks.json (EdDSA)', () => {
   });
 
   it('answers other methods with 405', async () => {
-    const response = await callWorker(new Request('https://auth.test/.well-known/jwks.json', { method: 'POST' }), { SESSION_JWT_ALG: 'EdDSA' });
+    const response = await callWorker(new Request('https://auth.test/.well-known/jwks.json', { method: 'POST' }), {
+      SESSION_JWT_ALG: 'EdDSA',
+    });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toContain('GET');
   });

@@ -160,25 +160,36 @@ describe('a slow identity provider', () => {
     { provider: 'supabase', overrides: supabaseEnv(supabase), body: { access_token: slowToken } },
   ];
 
-  it.each(cases)('$provider: gives up after PROVIDER_TIMEOUT_MS with 502, long before the provider answers', async ({ overrides, body }) => {
-    const started = Date.now();
-    const { result: response, logs } = await captureLogs(() =>
-      callWorker(sessionRequest(body), { ...overrides, PROVIDER_TIMEOUT_MS: '200' }),
-    );
-    const elapsed = Date.now() - started;
-    await expectRefusal(response, 502, 'upstream_failed');
-    expect(requestLogLine(logs).detail).toMatch(/provider_timeout/);
-    expect(elapsed).toBeGreaterThanOrEqual(190);
-    expect(elapsed).toBeLessThan(slowResponseMs);
-  });
+  it.each(cases)(
+    '$provider: gives up after PROVIDER_TIMEOUT_MS with 502, long before the provider answers',
+    async ({ overrides, body }) => {
+      const started = Date.now();
+      const { result: response, logs } = await captureLogs(() =>
+        callWorker(sessionRequest(body), { ...overrides, PROVIDER_TIMEOUT_MS: '200' }),
+      );
+      const elapsed = Date.now() - started;
+      await expectRefusal(response, 502, 'upstream_failed');
+      expect(requestLogLine(logs).detail).toMatch(/provider_timeout/);
+      expect(elapsed).toBeGreaterThanOrEqual(190);
+      expect(elapsed).toBeLessThan(slowResponseMs);
+    },
+  );
 });
 
 describe('misconfigured provider settings', () => {
   it.each([
     ['an empty INSTANT_APP_ID', { ...instantEnv(instant), INSTANT_APP_ID: '' }, { refresh_token: instant.refreshToken }],
-    ['an INSTANT_API_URI that is not a URL', { ...instantEnv(instant), INSTANT_API_URI: 'not a url' }, { refresh_token: instant.refreshToken }],
+    [
+      'an INSTANT_API_URI that is not a URL',
+      { ...instantEnv(instant), INSTANT_API_URI: 'not a url' },
+      { refresh_token: instant.refreshToken },
+    ],
     ['no SUPABASE_ANON_KEY', { ...supabaseEnv(supabase), SUPABASE_ANON_KEY: '' }, { access_token: supabase.accessToken }],
-    ['a SUPABASE_URL that is not a URL', { ...supabaseEnv(supabase), SUPABASE_URL: 'abcd.supabase.co' }, { access_token: supabase.accessToken }],
+    [
+      'a SUPABASE_URL that is not a URL',
+      { ...supabaseEnv(supabase), SUPABASE_URL: 'abcd.supabase.co' },
+      { access_token: supabase.accessToken },
+    ],
     ['an unknown IDENTITY_PROVIDER', { IDENTITY_PROVIDER: 'auth0' }, { refresh_token: instant.refreshToken }],
   ] as const)('%s -> 500 misconfigured', async (_name, overrides, body) => {
     const { result: response, logs } = await captureLogs(() => callWorker(sessionRequest(body), overrides));

@@ -2,7 +2,16 @@ import { env } from 'cloudflare:test';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
 import type { Env } from '../src/env.js';
-import { callWorker, captureLogs, decodeSegment, hs256, instantEnv, requestLogLine, sessionRequest, verifySessionToken } from './helpers.js';
+import {
+  callWorker,
+  captureLogs,
+  decodeSegment,
+  hs256,
+  instantEnv,
+  requestLogLine,
+  sessionRequest,
+  verifySessionToken,
+} from './helpers.js';
 
 const instant = inject('instant');
 const body = { refresh_token: instant.refreshToken };
@@ -32,7 +41,9 @@ describe('session lifetime', () => {
     const options = { algorithms: ['HS256'], issuer: env.SESSION_JWT_ISSUER, audience: env.SESSION_JWT_AUDIENCE };
     const secret = new TextEncoder().encode(env.SESSION_JWT_SECRET);
     await expect(jwtVerify(token, secret, { ...options, currentDate: new Date(Date.now() + 59_000) })).resolves.toBeTruthy();
-    await expect(jwtVerify(token, secret, { ...options, currentDate: new Date(Date.now() + 61_000) })).rejects.toBeInstanceOf(errors.JWTExpired);
+    await expect(jwtVerify(token, secret, { ...options, currentDate: new Date(Date.now() + 61_000) })).rejects.toBeInstanceOf(
+      errors.JWTExpired,
+    );
   });
 
   it.each(['0', '-5', '10m', '1e3'])('SESSION_TTL_SECONDS=%s is a deploy mistake: 500 misconfigured', async (ttl) => {
@@ -86,10 +97,15 @@ describe('HS256 signing key', () => {
   it('during a rotation signs with the newer of the two slots, whichever slot holds it', async () => {
     const older = `hs256_1700000000_${'o'.repeat(43)}`;
     const newer = `hs256_1800000000_${'n'.repeat(43)}`;
-    for (const [primary, next] of [[older, newer], [newer, older]]) {
+    for (const [primary, next] of [
+      [older, newer],
+      [newer, older],
+    ]) {
       const { token } = await mint({ SESSION_JWT_SECRET: primary, SESSION_JWT_SECRET_NEXT: next });
       await expect(verifySessionToken(token, 'HS256', { SESSION_JWT_SECRET: newer })).resolves.toBeTruthy();
-      await expect(verifySessionToken(token, 'HS256', { SESSION_JWT_SECRET: older })).rejects.toBeInstanceOf(errors.JWSSignatureVerificationFailed);
+      await expect(verifySessionToken(token, 'HS256', { SESSION_JWT_SECRET: older })).rejects.toBeInstanceOf(
+        errors.JWSSignatureVerificationFailed,
+      );
     }
     // A secret without appshell's time stamp counts as the oldest; the next slot alone (a finished rotation) signs.
     const { token: stamped } = await mint({ SESSION_JWT_SECRET: 'p'.repeat(40), SESSION_JWT_SECRET_NEXT: newer });

@@ -138,7 +138,12 @@ describe('roles from the ROLES KV namespace', () => {
   });
 
   it('grants nothing when the stored value is malformed, and logs why', async () => {
-    for (const stored of ['not json', JSON.stringify([1, 2]), JSON.stringify({ roles: ['ok'], tenant: '../other' }), JSON.stringify('admin')]) {
+    for (const stored of [
+      'not json',
+      JSON.stringify([1, 2]),
+      JSON.stringify({ roles: ['ok'], tenant: '../other' }),
+      JSON.stringify('admin'),
+    ]) {
       await env.ROLES!.put(rolesKey, stored);
       const { result: claims, logs } = await captureLogs(mintedClaims);
       expect(claims.roles, stored).toEqual([]);

@@ -51,7 +51,8 @@ export function inboxHandler(actions: readonly ReceiverAction[]) {
     const base = { env: c.env, webhookId: webhook.id, ctx: c.executionCtx };
     if (!action.requiresUser) return respond(c, await action.handler(payload, { ...base, user: null }));
 
-    const verified = typeof jwt === 'string' && jwt.length > 0 ? await sessionVerifierFromEnv(c.env)(jwt) : ({ ok: false, reason: 'no_token' } as const);
+    const verified =
+      typeof jwt === 'string' && jwt.length > 0 ? await sessionVerifierFromEnv(c.env)(jwt) : ({ ok: false, reason: 'no_token' } as const);
     if (!verified.ok) {
       c.set('errorDetail', `user: ${verified.reason}`);
       const refusal = userRefusal(verified.reason);

@@ -6,12 +6,20 @@ import { lookupApiKey } from '../src/lib/api-keys.js';
 import { call, newUserId, sessionFor, signedRequest } from './helpers.js';
 
 type Provisioned = { ok: true; token: string; keyId: string; prefix: string; tier: string; roles: string[]; expires_at: string };
-type Listed = { ok: true; keys: { keyId: string; name: string; tier: string; roles: string[]; prefix: string; created_at: string; expires_at: string }[] };
+type Listed = {
+  ok: true;
+  keys: { keyId: string; name: string; tier: string; roles: string[]; prefix: string; created_at: string; expires_at: string }[];
+};
 
 const maxPerUser = Number(env.API_KEYS_PER_USER);
 const dayMs = 86_400_000;
 
-async function act(userId: string, action: string, payload: Record<string, unknown> = {}, session: { roles?: string[]; tenant?: string } = {}) {
+async function act(
+  userId: string,
+  action: string,
+  payload: Record<string, unknown> = {},
+  session: { roles?: string[]; tenant?: string } = {},
+) {
   return call(signedRequest(JSON.stringify({ action, ...payload, jwt: await sessionFor(userId, session) })));
 }
 
@@ -50,7 +58,7 @@ describe('what a key carries', () => {
     expect(await lookupApiKey(env, key.token)).toMatchObject({ userId, roles: ['editor'], tier: 'free' });
   });
 
-  it("the tenant of the session that made it, and no other", async () => {
+  it('the tenant of the session that made it, and no other', async () => {
     const userId = newUserId();
     const key = await provision(userId, {}, { tenant: 'acme' });
     expect(await lookupApiKey(env, key.token)).toMatchObject({ userId, tenant: 'acme' });
@@ -76,7 +84,14 @@ describe('how long a key lives', () => {
     const token = `obtk_${'A'.repeat(43)}`;
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));
     const hash = [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-    const legacy = { keyId: 'key_legacy', userId: newUserId(), name: 'old', tier: 'enterprise', prefix: 'obtk_AAAAAA', created_at: new Date().toISOString() };
+    const legacy = {
+      keyId: 'key_legacy',
+      userId: newUserId(),
+      name: 'old',
+      tier: 'enterprise',
+      prefix: 'obtk_AAAAAA',
+      created_at: new Date().toISOString(),
+    };
     await env.API_KEYS.put(`key:${hash}`, JSON.stringify(legacy));
     expect(await lookupApiKey(env, token)).toBeNull();
   });
@@ -113,7 +128,13 @@ describe('listing and revoking', () => {
     const listed = (await response.json()) as Listed;
     expect(listed.keys.map((key) => key.keyId).sort()).toEqual([first.keyId, second.keyId].sort());
     expect(listed.keys.find((key) => key.keyId === first.keyId)).toEqual({
-      keyId: first.keyId, name: 'laptop', tier: 'free', roles: [], prefix: first.prefix, created_at: expect.any(String), expires_at: first.expires_at,
+      keyId: first.keyId,
+      name: 'laptop',
+      tier: 'free',
+      roles: [],
+      prefix: first.prefix,
+      created_at: expect.any(String),
+      expires_at: first.expires_at,
     });
     const text = JSON.stringify(listed);
     expect(text).not.toContain(first.token);
@@ -126,7 +147,14 @@ describe('listing and revoking', () => {
     const victim = `eve:ops${suffix}`;
     const attacker = `eve`;
     const key = await provision(victim);
-    for (const keyId of [`ops${suffix}:${key.keyId}`, `ops${suffix}/${key.keyId}`, `../${victim}/${key.keyId}`, `${key.keyId}\n`, 'key_', 42]) {
+    for (const keyId of [
+      `ops${suffix}:${key.keyId}`,
+      `ops${suffix}/${key.keyId}`,
+      `../${victim}/${key.keyId}`,
+      `${key.keyId}\n`,
+      'key_',
+      42,
+    ]) {
       const response = await act(attacker, 'revoke-api-key', { keyId });
       expect(response.status, String(keyId)).toBe(400);
     }

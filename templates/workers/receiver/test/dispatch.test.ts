@@ -16,7 +16,11 @@ describe('key rotation (SIGNING_SECRETS holds the new and the old secret)', () =
     const request = signedRequest(await provision(), { secret: secrets[0] });
     if (secrets.length === 1) return request;
     const headers = new Headers(request.headers);
-    const extra = new Webhook(secrets[1]!).sign(headers.get('webhook-id')!, new Date(Number(headers.get('webhook-timestamp')) * 1000), await request.clone().text());
+    const extra = new Webhook(secrets[1]!).sign(
+      headers.get('webhook-id')!,
+      new Date(Number(headers.get('webhook-timestamp')) * 1000),
+      await request.clone().text(),
+    );
     headers.set('webhook-signature', `${headers.get('webhook-signature')} ${extra}`);
     return new Request(request, { headers });
   };
@@ -31,12 +35,16 @@ describe('key rotation (SIGNING_SECRETS holds the new and the old secret)', () =
     const slots = { SIGNING_SECRETS: testPreviousSigningSecret, SIGNING_SECRETS_NEXT: testSigningSecret };
     expect((await call(await signedWith([testPreviousSigningSecret]), slots)).status).toBe(200);
     expect((await call(await signedWith([testSigningSecret]), slots)).status).toBe(200);
-    expect((await call(await signedWith([testPreviousSigningSecret]), { SIGNING_SECRETS: '', SIGNING_SECRETS_NEXT: testSigningSecret })).status).toBe(401);
+    expect(
+      (await call(await signedWith([testPreviousSigningSecret]), { SIGNING_SECRETS: '', SIGNING_SECRETS_NEXT: testSigningSecret })).status,
+    ).toBe(401);
   });
 
   it('refuses the old key once the rotation is finished, even next to the new one in the header', async () => {
     expect((await call(await signedWith([testPreviousSigningSecret]), { SIGNING_SECRETS: testSigningSecret })).status).toBe(401);
-    expect((await call(await signedWith([testPreviousSigningSecret, testSigningSecret]), { SIGNING_SECRETS: testSigningSecret })).status).toBe(200);
+    expect(
+      (await call(await signedWith([testPreviousSigningSecret, testSigningSecret]), { SIGNING_SECRETS: testSigningSecret })).status,
+    ).toBe(200);
   });
 
   it('answers 500 misconfigured (not 401) without a usable secret, and dispatches nothing', async () => {
@@ -75,7 +83,8 @@ describe('dispatch', () => {
 
   it('needs a valid session JWT for an action that requires a user, and runs nothing without one', async () => {
     const before = await storedKeyCount();
-    const body = (jwt?: unknown) => JSON.stringify({ action: 'provision-api-key', name: 'CI', tier: 'free', ...(jwt === undefined ? {} : { jwt }) });
+    const body = (jwt?: unknown) =>
+      JSON.stringify({ action: 'provision-api-key', name: 'CI', tier: 'free', ...(jwt === undefined ? {} : { jwt }) });
     for (const jwt of [undefined, '', 42, 'not.a.jwt', await sessionFor(newUserId(), { expiresIn: -60 })]) {
       const response = await call(signedRequest(body(jwt)));
       expect(response.status, String(jwt)).toBe(401);
@@ -86,7 +95,12 @@ describe('dispatch', () => {
 
   it('validates the action payload', async () => {
     const jwt = await sessionFor(newUserId());
-    for (const payload of [{ name: 'CI', tier: 'platinum' }, { name: '', tier: 'free' }, { name: 'x'.repeat(101), tier: 'free' }, { tier: 'free' }]) {
+    for (const payload of [
+      { name: 'CI', tier: 'platinum' },
+      { name: '', tier: 'free' },
+      { name: 'x'.repeat(101), tier: 'free' },
+      { tier: 'free' },
+    ]) {
       const response = await call(signedRequest(JSON.stringify({ action: 'provision-api-key', ...payload, jwt })));
       expect(response.status, JSON.stringify(payload).slice(0, 40)).toBe(400);
     }
@@ -95,9 +109,13 @@ describe('dispatch', () => {
   it("revokes the user's own key, and answers 404 for another user's", async () => {
     const owner = newUserId();
     const created = (await (await call(signedRequest(await provision(owner)))).json()) as { keyId: string };
-    const stranger = await call(signedRequest(JSON.stringify({ action: 'revoke-api-key', keyId: created.keyId, jwt: await sessionFor(newUserId()) })));
+    const stranger = await call(
+      signedRequest(JSON.stringify({ action: 'revoke-api-key', keyId: created.keyId, jwt: await sessionFor(newUserId()) })),
+    );
     expect(stranger.status).toBe(404);
-    const revoked = await call(signedRequest(JSON.stringify({ action: 'revoke-api-key', keyId: created.keyId, jwt: await sessionFor(owner) })));
+    const revoked = await call(
+      signedRequest(JSON.stringify({ action: 'revoke-api-key', keyId: created.keyId, jwt: await sessionFor(owner) })),
+    );
     expect(await revoked.json()).toEqual({ ok: true, keyId: created.keyId });
   });
 
@@ -105,10 +123,18 @@ describe('dispatch', () => {
     const key = await importJWK(testSessionKeys.privateJwk, 'EdDSA');
     const jwt = await new SignJWT({ roles: [] })
       .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: testSessionKeys.kid })
-      .setSubject(newUserId()).setIssuer(env.SESSION_JWT_ISSUER ?? '').setAudience(env.SESSION_JWT_AUDIENCE ?? '')
-      .setIssuedAt().setExpirationTime('10m').sign(key);
+      .setSubject(newUserId())
+      .setIssuer(env.SESSION_JWT_ISSUER ?? '')
+      .setAudience(env.SESSION_JWT_AUDIENCE ?? '')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(key);
     const request = signedRequest(JSON.stringify({ action: 'provision-api-key', name: 'CI', tier: 'free', jwt }));
-    const down = { fetch: async () => { throw new Error('auth shim down'); } } as unknown as Fetcher;
+    const down = {
+      fetch: async () => {
+        throw new Error('auth shim down');
+      },
+    } as unknown as Fetcher;
     const up = { fetch: async () => Response.json({ keys: [testSessionKeys.publicJwk] }) } as unknown as Fetcher;
     const before = await storedKeyCount();
     const failed = await call(request.clone(), { SESSION_JWT_ALG: 'EdDSA', AUTH_SHIM: down });
@@ -132,7 +158,9 @@ describe('replay guard storage', () => {
     expect(stored.rows).toEqual([{ expires_at: (timestamp + 360) * 1000 }]);
     expect(stored.alarm).toBe((timestamp + 360) * 1000);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const after = await runInDurableObject(stub, async (_instance, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'seen'").toArray());
+    const after = await runInDurableObject(stub, async (_instance, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'seen'").toArray(),
+    );
     expect(after).toEqual([]);
   });
 });

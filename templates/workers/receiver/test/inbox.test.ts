@@ -28,8 +28,14 @@ describe('receiver', () => {
 
   // Red-team finding: `Allow: POST, OPTIONS` while OPTIONS itself was a 405. No browser calls the receiver.
   it('does not offer OPTIONS it does not answer: OPTIONS is a 405 whose Allow lists only what works', async () => {
-    for (const [url, allow] of [[inboxUrl, 'POST'], ['https://receiver.test/health', 'GET, HEAD']] as const) {
-      const response = await SELF.fetch(url, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    for (const [url, allow] of [
+      [inboxUrl, 'POST'],
+      ['https://receiver.test/health', 'GET, HEAD'],
+    ] as const) {
+      const response = await SELF.fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+      });
       expect(response.status, url).toBe(405);
       expect(response.headers.get('Allow'), url).toBe(allow);
       expect(response.headers.get('Access-Control-Allow-Origin')).toBeNull();
@@ -91,8 +97,21 @@ describe('attacks: refused, nothing dispatched, and the genuine request with the
   const cases: [string, Attack, number][] = [
     ['tampered body', (id, body) => new Request(signedRequest(body, { id }), { body: body.replace('"CI"', '"CJ"') }), 401],
     ['tampered id', (id, body) => withHeader(signedRequest(body, { id }), 'webhook-id', (old) => `${old}x`), 401],
-    ['tampered timestamp', (id, body) => withHeader(signedRequest(body, { id }), 'webhook-timestamp', (old) => String(Number(old) - 1)), 401],
-    ['tampered signature', (id, body) => withHeader(signedRequest(body, { id }), 'webhook-signature', (old) => `${old.slice(0, 10)}${old[10] === 'A' ? 'B' : 'A'}${old.slice(11)}`), 401],
+    [
+      'tampered timestamp',
+      (id, body) => withHeader(signedRequest(body, { id }), 'webhook-timestamp', (old) => String(Number(old) - 1)),
+      401,
+    ],
+    [
+      'tampered signature',
+      (id, body) =>
+        withHeader(
+          signedRequest(body, { id }),
+          'webhook-signature',
+          (old) => `${old.slice(0, 10)}${old[10] === 'A' ? 'B' : 'A'}${old.slice(11)}`,
+        ),
+      401,
+    ],
     ['stale timestamp (302 s old)', (id, body) => signedRequest(body, { id, timestamp: now() - 302 }), 401],
     ['future timestamp (302 s ahead)', (id, body) => signedRequest(body, { id, timestamp: now() + 302 }), 401],
     ['non-numeric timestamp', (id, body) => signedRequest(body, { id, headers: { 'webhook-timestamp': 'hello' } }), 401],
@@ -100,10 +119,18 @@ describe('attacks: refused, nothing dispatched, and the genuine request with the
     ['missing webhook-id', (id, body) => signedRequest(body, { id, headers: { 'webhook-id': undefined } }), 401],
     ['missing webhook-timestamp', (id, body) => signedRequest(body, { id, headers: { 'webhook-timestamp': undefined } }), 401],
     ['missing webhook-signature', (id, body) => signedRequest(body, { id, headers: { 'webhook-signature': undefined } }), 401],
-    ['signature of another version only', (id, body) => withHeader(signedRequest(body, { id }), 'webhook-signature', (old) => old.replace('v1,', 'v2,')), 401],
+    [
+      'signature of another version only',
+      (id, body) => withHeader(signedRequest(body, { id }), 'webhook-signature', (old) => old.replace('v1,', 'v2,')),
+      401,
+    ],
     ['signature entry that is not base64', (id, body) => signedRequest(body, { id, headers: { 'webhook-signature': 'v1,!!!! v1,' } }), 401],
     ['id with a space, validly signed', (_id, body) => signedRequest(body, { id: 'msg one' }), 401],
-    ['oversized body (Content-Length)', (id) => signedRequest(JSON.stringify({ action: 'provision-api-key', pad: 'x'.repeat(maxInboxBytes) }), { id }), 413],
+    [
+      'oversized body (Content-Length)',
+      (id) => signedRequest(JSON.stringify({ action: 'provision-api-key', pad: 'x'.repeat(maxInboxBytes) }), { id }),
+      413,
+    ],
     [
       'oversized body streamed without Content-Length',
       (id) => {

@@ -33,7 +33,11 @@ describe('Standard Webhooks signatures: the published vectors', () => {
     const signed = await signRequest([vector.secret], vector.msg_id, vector.timestamp, vector.payload);
     expect(signed).toEqual({
       ok: true,
-      headers: { 'webhook-id': vector.msg_id, 'webhook-timestamp': String(vector.timestamp), 'webhook-signature': vector.expected_signature_header_value },
+      headers: {
+        'webhook-id': vector.msg_id,
+        'webhook-timestamp': String(vector.timestamp),
+        'webhook-signature': vector.expected_signature_header_value,
+      },
     });
   });
 
@@ -53,7 +57,10 @@ describe('Standard Webhooks signatures: the published vectors', () => {
       headers.delete(missing);
       expect(await verifyAt(headers), missing).toEqual({ ok: false, reason: 'missing_headers' });
     }
-    expect(await verifyAt(headersOf(vector.expected_signature_header_value, vector.msg_id, 'hello'))).toEqual({ ok: false, reason: 'bad_timestamp' });
+    expect(await verifyAt(headersOf(vector.expected_signature_header_value, vector.msg_id, 'hello'))).toEqual({
+      ok: false,
+      reason: 'bad_timestamp',
+    });
   });
 
   it('accepts the multi-signature header (junk v1, a v2, the valid one, junk v1) and the rotation header', async () => {
@@ -89,7 +96,9 @@ describe('Standard Webhooks signatures: the published vectors', () => {
       expect(decodeSigningSecret(secret)).not.toBeNull();
       const signed = await signRequest([secret], vector.msg_id, vector.timestamp, vector.payload);
       if (!signed.ok) throw new Error(signed.reason);
-      expect(signed.headers['webhook-signature']).toBe(new Webhook(secret).sign(vector.msg_id, new Date(vector.timestamp * 1000), vector.payload));
+      expect(signed.headers['webhook-signature']).toBe(
+        new Webhook(secret).sign(vector.msg_id, new Date(vector.timestamp * 1000), vector.payload),
+      );
     }
   });
 });
@@ -104,7 +113,8 @@ describe('interop with the standardwebhooks reference library, both directions',
       const signed = await signRequest(secrets, `msg_${crypto.randomUUID()}`, now, body);
       if (!signed.ok) throw new Error(signed.reason);
       expect(signed.headers['webhook-signature']!.split(' ')).toHaveLength(2);
-      for (const secret of secrets) expect(() => new Webhook(secret).verify(body, signed.headers, { jsonParse: false }), body).not.toThrow();
+      for (const secret of secrets)
+        expect(() => new Webhook(secret).verify(body, signed.headers, { jsonParse: false }), body).not.toThrow();
     }
   });
 
@@ -113,7 +123,11 @@ describe('interop with the standardwebhooks reference library, both directions',
     for (const body of bodies) {
       for (const secret of secrets) {
         const id = `msg_${crypto.randomUUID()}`;
-        const headers = new Headers({ 'webhook-id': id, 'webhook-timestamp': String(now), 'webhook-signature': new Webhook(secret).sign(id, new Date(now * 1000), body) });
+        const headers = new Headers({
+          'webhook-id': id,
+          'webhook-timestamp': String(now),
+          'webhook-signature': new Webhook(secret).sign(id, new Date(now * 1000), body),
+        });
         expect(await verifySignature(secrets, headers, body), body).toEqual({ ok: true, id, timestamp: now });
         expect(await verifySignature([secret], headers, new TextEncoder().encode(body))).toMatchObject({ ok: true });
       }
@@ -125,7 +139,11 @@ describe('interop with the standardwebhooks reference library, both directions',
     const signed = await signRequest([secrets[1]!], 'msg_x', now, '{}');
     if (!signed.ok) throw new Error(signed.reason);
     expect(() => new Webhook(secrets[0]!).verify('{}', signed.headers)).toThrow('No matching signature found');
-    const theirs = new Headers({ 'webhook-id': 'msg_y', 'webhook-timestamp': String(now), 'webhook-signature': new Webhook(secrets[0]!).sign('msg_y', new Date(now * 1000), '{}') });
+    const theirs = new Headers({
+      'webhook-id': 'msg_y',
+      'webhook-timestamp': String(now),
+      'webhook-signature': new Webhook(secrets[0]!).sign('msg_y', new Date(now * 1000), '{}'),
+    });
     expect(await verifySignature([secrets[1]!], theirs, '{}')).toEqual({ ok: false, reason: 'bad_signature' });
   });
 });
@@ -140,13 +158,19 @@ describe('stricter than the references where it costs nothing', () => {
 
   it('refuses ids with spaces or control characters, and ids over 256 characters', async () => {
     for (const id of ['msg 1', 'msg\t1', 'x'.repeat(257)]) {
-      expect(await verifyAt(headersOf(vector.expected_signature_header_value, id)), id.slice(0, 10)).toEqual({ ok: false, reason: 'bad_id' });
+      expect(await verifyAt(headersOf(vector.expected_signature_header_value, id)), id.slice(0, 10)).toEqual({
+        ok: false,
+        reason: 'bad_id',
+      });
     }
   });
 
   it('tries at most 16 entries of a signature header', async () => {
     const padding = Array.from({ length: 16 }, () => 'v1,AAAA').join(' ');
-    expect(await verifyAt(headersOf(`${padding} ${vector.expected_signature_header_value}`))).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(await verifyAt(headersOf(`${padding} ${vector.expected_signature_header_value}`))).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
     expect(await verifyAt(headersOf(`${vector.expected_signature_header_value} ${padding}`))).toMatchObject({ ok: true });
   });
 });

@@ -17,9 +17,7 @@ export interface ForwardOptions {
 }
 
 /** The receiver's answer, or why there is none after every attempt (for the log; never sent to the client). */
-export type ForwardResult =
-  | { ok: true; response: Response; attempts: number }
-  | { ok: false; attempts: number; detail: string };
+export type ForwardResult = { ok: true; response: Response; attempts: number } | { ok: false; attempts: number; detail: string };
 
 /**
  * Delivers one signed request, retrying connection errors, timeouts and 502/503/504 with exponential backoff.

@@ -59,7 +59,12 @@ function receiverTarget(c: Context<SenderEnv>): { send: (request: Request) => Pr
 export async function send(c: Context<SenderEnv>): Promise<Response> {
   const body = envelopeToSign(await readJsonObject(c, maxSendBytes), c.req.header('Authorization'));
   const target = receiverTarget(c);
-  const signed = await signRequest(signingSecretsFromEnv(c.env), `msg_${crypto.randomUUID().replace(/-/g, '')}`, Math.floor(Date.now() / 1000), body);
+  const signed = await signRequest(
+    signingSecretsFromEnv(c.env),
+    `msg_${crypto.randomUUID().replace(/-/g, '')}`,
+    Math.floor(Date.now() / 1000),
+    body,
+  );
   if (!signed.ok) {
     c.set('errorDetail', `signing: ${signed.reason} (SIGNING_SECRETS)`);
     throw new ApiError(500, 'misconfigured', 'Server misconfigured');

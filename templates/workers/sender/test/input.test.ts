@@ -64,7 +64,11 @@ describe('CORS', () => {
   it('answers a preflight from an allowed origin with 204 and the allowed method and headers', async () => {
     const response = await SELF.fetch(sendUrl, {
       method: 'OPTIONS',
-      headers: { Origin: allowedOrigin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+      headers: {
+        Origin: allowedOrigin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,content-type',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('Access-Control-Allow-Origin')).toBe(allowedOrigin);

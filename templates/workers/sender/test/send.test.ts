@@ -6,8 +6,7 @@ import { call, newUserId, post, sessionFor, viaRealReceiverUrl, viaReference } f
 type Provisioned = { ok: boolean; token: string; keyId: string; prefix: string; tier: string };
 type Verified = { verified: boolean; id: string; body: Record<string, unknown>; entries: number; reason?: string };
 
-const deliveries = async () =>
-  (await (await fetch(`${inject('referenceReceiverUrl')}/log`)).json()) as { path: string; id: string }[];
+const deliveries = async () => (await (await fetch(`${inject('referenceReceiverUrl')}/log`)).json()) as { path: string; id: string }[];
 
 describe('sender -> real receiver', () => {
   it('answers GET /health without auth', async () => {
@@ -16,7 +15,9 @@ describe('sender -> real receiver', () => {
 
   it('provisions an API key through the RECEIVER service binding and relays the answer', async () => {
     const jwt = await sessionFor(newUserId());
-    const response = await SELF.fetch(post({ action: 'provision-api-key', name: 'phone', tier: 'free' }, { authorization: `Bearer ${jwt}` }));
+    const response = await SELF.fetch(
+      post({ action: 'provision-api-key', name: 'phone', tier: 'free' }, { authorization: `Bearer ${jwt}` }),
+    );
     expect(response.status).toBe(200);
     const body = (await response.json()) as Provisioned;
     expect(body).toMatchObject({ ok: true, tier: 'free' });
@@ -31,10 +32,14 @@ describe('sender -> real receiver', () => {
   });
 
   it('takes the session JWT from a jwt field, and prefers the Authorization header over it', async () => {
-    const fromField = await SELF.fetch(post({ action: 'provision-api-key', name: 'web', tier: 'free', jwt: await sessionFor(newUserId()) }));
+    const fromField = await SELF.fetch(
+      post({ action: 'provision-api-key', name: 'web', tier: 'free', jwt: await sessionFor(newUserId()) }),
+    );
     expect(fromField.status).toBe(200);
     const jwt = await sessionFor(newUserId());
-    const both = await SELF.fetch(post({ action: 'provision-api-key', name: 'web', tier: 'free', jwt: 'not.a.jwt' }, { authorization: `Bearer ${jwt}` }));
+    const both = await SELF.fetch(
+      post({ action: 'provision-api-key', name: 'web', tier: 'free', jwt: 'not.a.jwt' }, { authorization: `Bearer ${jwt}` }),
+    );
     expect(both.status).toBe(200);
   });
 
@@ -45,7 +50,9 @@ describe('sender -> real receiver', () => {
     const noUser = await SELF.fetch(post({ action: 'provision-api-key', name: 'x', tier: 'free' }));
     expect(noUser.status).toBe(401);
     expect(await noUser.json()).toMatchObject({ error: { code: 'invalid_token' } });
-    const expired = await SELF.fetch(post({ action: 'provision-api-key', name: 'x', tier: 'free', jwt: await sessionFor(newUserId(), { expiresIn: -60 }) }));
+    const expired = await SELF.fetch(
+      post({ action: 'provision-api-key', name: 'x', tier: 'free', jwt: await sessionFor(newUserId(), { expiresIn: -60 }) }),
+    );
     expect(expired.status).toBe(401);
   });
 
@@ -57,7 +64,10 @@ describe('sender -> real receiver', () => {
       expect((await provision(`${testSigningSecret} ${testPreviousSigningSecret}`)).status).toBe(200);
       expect((await provision(`${testPreviousSigningSecret} ${testSigningSecret}`)).status).toBe(200);
       expect((await provision(testSigningSecret)).status).toBe(200);
-      expect((await call(post({ action: 'ping' }), { SIGNING_SECRETS: testPreviousSigningSecret, SIGNING_SECRETS_NEXT: testSigningSecret })).status).toBe(400);
+      expect(
+        (await call(post({ action: 'ping' }), { SIGNING_SECRETS: testPreviousSigningSecret, SIGNING_SECRETS_NEXT: testSigningSecret }))
+          .status,
+      ).toBe(400);
     });
 
     it('is refused with 401 when the sender holds only a secret the receiver does not', async () => {
@@ -70,7 +80,10 @@ describe('sender -> real receiver', () => {
 
 describe('sender -> standardwebhooks reference receiver (interop)', () => {
   it('signs so that the reference library verifies it, with the JWT inside the signed body', async () => {
-    const response = await call(post({ action: 'ping', n: 1, text: 'héllo ✓' }, { authorization: 'Bearer header.jwt.value' }), viaReference());
+    const response = await call(
+      post({ action: 'ping', n: 1, text: 'héllo ✓' }, { authorization: 'Bearer header.jwt.value' }),
+      viaReference(),
+    );
     expect(response.status).toBe(200);
     const body = (await response.json()) as Verified;
     expect(body.verified).toBe(true);
@@ -79,9 +92,16 @@ describe('sender -> standardwebhooks reference receiver (interop)', () => {
   });
 
   it('writes one v1 entry per secret, and any one the receiver holds verifies', async () => {
-    const rotating = await call(post({ action: 'ping' }), { ...viaReference(), SIGNING_SECRETS: `${untrustedSigningSecret} ${testSigningSecret}` });
+    const rotating = await call(post({ action: 'ping' }), {
+      ...viaReference(),
+      SIGNING_SECRETS: `${untrustedSigningSecret} ${testSigningSecret}`,
+    });
     expect(await rotating.json()).toMatchObject({ verified: true, entries: 2 });
-    const slots = await call(post({ action: 'ping' }), { ...viaReference(), SIGNING_SECRETS: untrustedSigningSecret, SIGNING_SECRETS_NEXT: testSigningSecret });
+    const slots = await call(post({ action: 'ping' }), {
+      ...viaReference(),
+      SIGNING_SECRETS: untrustedSigningSecret,
+      SIGNING_SECRETS_NEXT: testSigningSecret,
+    });
     expect(await slots.json()).toMatchObject({ verified: true, entries: 2 });
     const wrong = await call(post({ action: 'ping' }), { ...viaReference(), SIGNING_SECRETS: untrustedSigningSecret });
     expect(wrong.status).toBe(401);
@@ -90,7 +110,8 @@ describe('sender -> standardwebhooks reference receiver (interop)', () => {
 
   it('gives every request a fresh webhook-id', async () => {
     const ids = new Set<string>();
-    for (let index = 0; index < 5; index += 1) ids.add(((await (await call(post({ action: 'ping' }), viaReference())).json()) as Verified).id);
+    for (let index = 0; index < 5; index += 1)
+      ids.add(((await (await call(post({ action: 'ping' }), viaReference())).json()) as Verified).id);
     expect(ids.size).toBe(5);
   });
 });
@@ -100,7 +121,11 @@ describe('retries', () => {
     const response = await call(post({ action: 'ping' }), viaReference('/flaky-2'));
     expect(response.status).toBe(200);
     const { id } = (await response.json()) as Verified;
-    expect((await deliveries()).filter((entry) => entry.id === id).map((entry) => entry.path)).toEqual(['/flaky-2/inbox', '/flaky-2/inbox', '/flaky-2/inbox']);
+    expect((await deliveries()).filter((entry) => entry.id === id).map((entry) => entry.path)).toEqual([
+      '/flaky-2/inbox',
+      '/flaky-2/inbox',
+      '/flaky-2/inbox',
+    ]);
   });
 
   it("relays the receiver's own 503 after the last attempt", async () => {
@@ -127,7 +152,12 @@ describe('retries', () => {
 
   it('retries a service binding that throws, then answers 502', async () => {
     let calls = 0;
-    const failing = { fetch: async () => { calls += 1; throw new Error('connection reset'); } } as unknown as Fetcher;
+    const failing = {
+      fetch: async () => {
+        calls += 1;
+        throw new Error('connection reset');
+      },
+    } as unknown as Fetcher;
     const response = await call(post({ action: 'ping' }), { RECEIVER: failing, RECEIVER_URL: '' });
     expect(response.status).toBe(502);
     expect(calls).toBe(3);

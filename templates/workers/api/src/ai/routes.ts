@@ -94,7 +94,10 @@ const imageGenerate = aiRoute((body) => {
     if (output.kind !== 'bytes' || !contentType) throw unexpected(chosen);
     // The image goes to R2 under the caller's prefix; the answer carries its key, not the bytes.
     const key = generateKey(contentType);
-    await env.R2.put(`${owner.prefix}${key}`, output.value, { httpMetadata: { contentType }, customMetadata: { ...owner.metadata, model: chosen } });
+    await env.R2.put(`${owner.prefix}${key}`, output.value, {
+      httpMetadata: { contentType },
+      customMetadata: { ...owner.metadata, model: chosen },
+    });
     return { key, model: chosen, contentType, size: output.value.byteLength };
   };
 });

@@ -22,12 +22,7 @@ import type { AuthContext } from '../lib/session-token.js';
  *   return Response.json({ invoice });
  * };
  */
-export type ExtensionHandler = (
-  request: Request,
-  env: Env,
-  auth: AuthContext,
-  ctx: ExecutionContext,
-) => Response | Promise<Response>;
+export type ExtensionHandler = (request: Request, env: Env, auth: AuthContext, ctx: ExecutionContext) => Response | Promise<Response>;
 
 /**
  * A handler of a `public: true` route: no token is required, so there is no caller (`auth` is `null`).
@@ -35,12 +30,7 @@ export type ExtensionHandler = (
  * @example
  * export const status: PublicExtensionHandler = () => Response.json({ ok: true });
  */
-export type PublicExtensionHandler = (
-  request: Request,
-  env: Env,
-  auth: null,
-  ctx: ExecutionContext,
-) => Response | Promise<Response>;
+export type PublicExtensionHandler = (request: Request, env: Env, auth: null, ctx: ExecutionContext) => Response | Promise<Response>;
 
 interface ExtensionRouteBase {
   /** Path the route answers, and everything below it: `/v1/invoices` covers `/v1/invoices/42`. */

@@ -27,7 +27,8 @@ export function readProjectInput(body: Record<string, unknown>, mode: 'create' |
     input.name = body.name.trim();
   }
   if (body.description !== undefined) {
-    if (typeof body.description !== 'string' || body.description.length > 1000) bad('description must be a string of at most 1000 characters');
+    if (typeof body.description !== 'string' || body.description.length > 1000)
+      bad('description must be a string of at most 1000 characters');
     input.description = body.description;
   }
   if (body.memberIds !== undefined) {

@@ -21,7 +21,10 @@ export type PrefixCheck = { ok: true; prefix: string } | { ok: false; reason: st
  * callerPrefix({ userId: 'u1', roles: [] });                 // { ok: true, prefix: 'u/u1/' }
  */
 export function callerPrefix(auth: AuthContext): PrefixCheck {
-  for (const [name, segment] of [['userId', auth.userId], ['tenant', auth.tenant]] as const) {
+  for (const [name, segment] of [
+    ['userId', auth.userId],
+    ['tenant', auth.tenant],
+  ] as const) {
     if (segment === undefined && name === 'tenant') continue;
     if (!segment || segment === '.' || segment === '..' || /[/\\\u0000-\u001f\u007f]/.test(segment)) {
       return { ok: false, reason: `${name} is not a single path segment` };

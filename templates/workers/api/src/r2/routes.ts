@@ -117,7 +117,8 @@ async function signedPut(c: Context<ApiEnv>): Promise<Response> {
   const key = keyOrGenerated(c, contentType);
   const expiresText = c.req.query('expires') ?? '600';
   const expires = Number(expiresText);
-  if (!/^\d{1,5}$/.test(expiresText) || expires < 1 || expires > 3600) throw new ApiError(400, 'bad_request', 'expires must be 1 to 3600 seconds');
+  if (!/^\d{1,5}$/.test(expiresText) || expires < 1 || expires > 3600)
+    throw new ApiError(400, 'bad_request', 'expires must be 1 to 3600 seconds');
   const sizeText = c.req.query('size');
   if (sizeText === undefined || !/^\d{1,16}$/.test(sizeText)) {
     throw new ApiError(400, 'bad_request', 'size is required: the exact length of the upload in bytes');

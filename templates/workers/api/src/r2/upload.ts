@@ -40,7 +40,7 @@ export async function storeUpload(
     if (declaredLength > target.maxBytes) return { ok: false, reason: 'too_large' };
     return storeDeclared(body, declaredLength, target);
   }
-  if (body === null) return { ok: true, object: await target.bucket.put(target.key, new Uint8Array(), target.options) as R2Object };
+  if (body === null) return { ok: true, object: (await target.bucket.put(target.key, new Uint8Array(), target.options)) as R2Object };
   return storeChunked(body, target);
 }
 
@@ -99,7 +99,11 @@ async function isEmpty(body: ReadableStream<Uint8Array>): Promise<boolean> {
  * it and a longer body would be stored cut short. Shorter or longer than `length`: the writer is aborted, so the put
  * fails and nothing is stored.
  */
-async function pumpExactly(body: ReadableStream<Uint8Array>, writer: WritableStreamDefaultWriter<Uint8Array>, length: number): Promise<boolean> {
+async function pumpExactly(
+  body: ReadableStream<Uint8Array>,
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  length: number,
+): Promise<boolean> {
   const reader = body.getReader();
   let written = 0;
   let held: Uint8Array | undefined;

@@ -70,7 +70,8 @@ async function imagesDirectUpload(request: IncomingMessage, body: Buffer, reply:
     }
   }
   const signed = form.get('requireSignedURLs');
-  if (signed !== null && signed !== 'true' && signed !== 'false') return failure(reply, 400, 5400, 'requireSignedURLs must be true or false');
+  if (signed !== null && signed !== 'true' && signed !== 'false')
+    return failure(reply, 400, 5400, 'requireSignedURLs must be true or false');
   const id = randomUUID();
   success(reply, { id, uploadURL: `https://upload.imagedelivery.net/test-hash/${id}` });
 }
@@ -125,9 +126,18 @@ export async function startCloudflareApiStandIn(): Promise<{ fixture: Cloudflare
       };
       if (request.method === 'GET' && url.pathname === '/_calls') {
         const contains = url.searchParams.get('contains') ?? '';
-        return reply(200, calls.filter((call) => call.body.includes(contains) || call.path.includes(contains)));
+        return reply(
+          200,
+          calls.filter((call) => call.body.includes(contains) || call.path.includes(contains)),
+        );
       }
-      calls.push({ method: request.method ?? '', path: url.pathname, authorization: request.headers.authorization, contentType: request.headers['content-type'], body });
+      calls.push({
+        method: request.method ?? '',
+        path: url.pathname,
+        authorization: request.headers.authorization,
+        contentType: request.headers['content-type'],
+        body,
+      });
       if (request.headers.authorization !== `Bearer ${token}`) return failure(reply, 401, 10000, 'Authentication error');
       const prefix = `/accounts/${accountId}/`;
       if (!url.pathname.startsWith(prefix)) return failure(reply, 403, 10000, 'Authentication error');
@@ -144,9 +154,10 @@ export async function startCloudflareApiStandIn(): Promise<{ fixture: Cloudflare
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     fixture: { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, accountId, token },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -55,7 +55,10 @@ export async function checkPresignedRequest(input: PresignCheckInput): Promise<P
 
   let segments: string[];
   try {
-    segments = input.url.pathname.split('/').slice(1).map((segment) => decodeURIComponent(segment));
+    segments = input.url.pathname
+      .split('/')
+      .slice(1)
+      .map((segment) => decodeURIComponent(segment));
   } catch {
     return { ok: false, reason: 'malformed path' };
   }
@@ -67,7 +70,14 @@ export async function checkPresignedRequest(input: PresignCheckInput): Promise<P
   }
   const unsigned: Record<string, string> = {};
   for (const [name, value] of query) if (!name.startsWith('X-Amz-')) unsigned[name] = value;
-  const signer = new SignatureV4({ credentials: input.credentials, region: region!, service: service!, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const signer = new SignatureV4({
+    credentials: input.credentials,
+    region: region!,
+    service: service!,
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
   const presigned = await signer.presign(
     {
       method: input.method,
@@ -77,7 +87,13 @@ export async function checkPresignedRequest(input: PresignCheckInput): Promise<P
       query: unsigned,
       headers,
     },
-    { signingDate, expiresIn: expires, unhoistableHeaders: new Set(['x-amz-content-sha256']), unsignableHeaders: new Set(['x-amz-content-sha256']), signableHeaders: new Set(signedHeaders) },
+    {
+      signingDate,
+      expiresIn: expires,
+      unhoistableHeaders: new Set(['x-amz-content-sha256']),
+      unsignableHeaders: new Set(['x-amz-content-sha256']),
+      signableHeaders: new Set(signedHeaders),
+    },
   );
   if (presigned.query?.['X-Amz-Signature'] !== given) return { ok: false, reason: 'signature does not match' };
   return { ok: true, key: segments.join('/') };

@@ -28,7 +28,9 @@ function xmlError(code: string, message: string): string {
  * // ... presign against s3.fixture.endpoint ...
  * await s3.close();
  */
-export async function startS3StandIn(fixture: Omit<S3StandInFixture, 'endpoint'>): Promise<{ fixture: S3StandInFixture; close: () => Promise<void> }> {
+export async function startS3StandIn(
+  fixture: Omit<S3StandInFixture, 'endpoint'>,
+): Promise<{ fixture: S3StandInFixture; close: () => Promise<void> }> {
   const objects = new Map<string, { body: Buffer; contentType?: string }>();
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -61,7 +63,10 @@ export async function startS3StandIn(fixture: Omit<S3StandInFixture, 'endpoint'>
         if (request.method !== 'PUT' || !check.key.startsWith(prefix)) return reply(403, 'AccessDenied', 'only PUT into the bucket');
         if (size > maxObjectBytes) return reply(400, 'EntityTooLarge', 'too large for the stand-in');
         const key = check.key.slice(prefix.length);
-        objects.set(key, { body: Buffer.concat(chunks), ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}) });
+        objects.set(key, {
+          body: Buffer.concat(chunks),
+          ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
+        });
         response.writeHead(200, { etag: `"${size}"` });
         response.end();
       })();
@@ -71,9 +76,10 @@ export async function startS3StandIn(fixture: Omit<S3StandInFixture, 'endpoint'>
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     fixture: { ...fixture, endpoint },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

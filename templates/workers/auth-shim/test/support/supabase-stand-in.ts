@@ -30,7 +30,10 @@ interface SupabaseUserRecord {
  */
 export async function startSupabaseStandIn(): Promise<RunningSupabaseStandIn> {
   const jwtSecret = randomBytes(32);
-  const anonKey = await new SignJWT({ role: 'anon' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuer('supabase').sign(jwtSecret);
+  const anonKey = await new SignJWT({ role: 'anon' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer('supabase')
+    .sign(jwtSecret);
   const user: SupabaseUserRecord = { id: randomUUID(), email: 'grace@example.com' };
   const users = new Map([[user.id, user]]);
   const accessToken = (sub: string, expiresIn: string | number, key: Uint8Array = jwtSecret) =>
@@ -81,7 +84,9 @@ function answer(request: StandInRequest, project: Project): StandInResponse | Pr
 async function verifyAndLoad(bearer: string, project: Project): Promise<StandInResponse> {
   let sub: string | undefined;
   try {
-    ({ payload: { sub } } = await jwtVerify(bearer, project.jwtSecret, { algorithms: ['HS256'] }));
+    ({
+      payload: { sub },
+    } = await jwtVerify(bearer, project.jwtSecret, { algorithms: ['HS256'] }));
   } catch (error) {
     return { status: 403, body: badJwt((error as Error).message) };
   }

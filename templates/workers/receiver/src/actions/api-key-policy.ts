@@ -18,7 +18,10 @@ function positiveInteger(value: string | undefined): number | undefined {
 
 /** Reads the policy; a missing or broken var is a deploy mistake, so the action fails closed (500 misconfigured). */
 export function apiKeyPolicyFromEnv(env: Env): ApiKeyPolicy {
-  const tiers = (env.API_KEY_TIERS ?? '').split(',').map((tier) => tier.trim()).filter(Boolean);
+  const tiers = (env.API_KEY_TIERS ?? '')
+    .split(',')
+    .map((tier) => tier.trim())
+    .filter(Boolean);
   const defaultTtlDays = positiveInteger(env.API_KEY_TTL_DAYS);
   const maxTtlDays = positiveInteger(env.API_KEY_MAX_TTL_DAYS);
   const maxPerUser = positiveInteger(env.API_KEYS_PER_USER);

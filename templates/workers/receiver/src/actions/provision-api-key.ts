@@ -52,7 +52,15 @@ export const provisionApiKey: UserActionHandler = async (payload, { env, user })
       expiresAt,
       slot,
     });
-    return { ok: true, token, keyId: record.keyId, prefix: record.prefix, tier: record.tier, roles: record.roles, expires_at: record.expires_at };
+    return {
+      ok: true,
+      token,
+      keyId: record.keyId,
+      prefix: record.prefix,
+      tier: record.tier,
+      roles: record.roles,
+      expires_at: record.expires_at,
+    };
   } catch (error) {
     // Nothing was issued: give the slot back so that a retry is not counted twice.
     await keySlot(env, user.userId, slot).release(expiresAt.getTime());
