@@ -68,18 +68,22 @@ describe.each(['jsonc', 'toml'] as const)('init-worker --yes --config-format %s'
     );
   });
 
-  it.each(workers)('bundles %s with wrangler deploy --dry-run for every environment', async (worker) => {
-    for (const env of ['', 'staging', 'production']) {
-      const result = await execa(
-        'npx',
-        ['wrangler', 'deploy', '--dry-run', '--outdir', join(workspace.dir, 'bundles', format, worker, env || 'top'), `--env=${env}`],
-        { cwd: join(project, 'workers', worker), reject: false, all: true, env: { WRANGLER_SEND_METRICS: 'false' } },
-      );
-      expect(result.exitCode, result.all).toBe(0);
-      expect(result.all).toMatch(/Total Upload: [\d.]+ KiB \/ gzip: [\d.]+ KiB/);
-      expect(result.all).toContain('--dry-run: exiting now.');
-    }
-  });
+  // jsonc: every environment; toml: the one writer renders the same blocks, so one environment proves wrangler reads them.
+  it.each(workers)(
+    `bundles %s with wrangler deploy --dry-run for ${format === 'jsonc' ? 'every environment' : 'production'}`,
+    async (worker) => {
+      for (const env of format === 'jsonc' ? ['', 'staging', 'production'] : ['production']) {
+        const result = await execa(
+          'npx',
+          ['wrangler', 'deploy', '--dry-run', '--outdir', join(workspace.dir, 'bundles', format, worker, env || 'top'), `--env=${env}`],
+          { cwd: join(project, 'workers', worker), reject: false, all: true, env: { WRANGLER_SEND_METRICS: 'false' } },
+        );
+        expect(result.exitCode, result.all).toBe(0);
+        expect(result.all).toMatch(/Total Upload: [\d.]+ KiB \/ gzip: [\d.]+ KiB/);
+        expect(result.all).toContain('--dry-run: exiting now.');
+      }
+    },
+  );
 
   it('runs appshell dev as npm run dev, through the appshell it depends on', async () => {
     const pkg = JSON.parse(await readFile(join(project, 'package.json'), 'utf8'));
