@@ -59,20 +59,26 @@ export function deployOrder(manifest: ProjectManifest): { ok: true; order: Worke
   return { ok: true, order };
 }
 
+/** Why `--env` cannot name a deployed environment of this project (missing, or not one of them); undefined when it can. */
+export function refuseEnvironment(
+  manifest: ProjectManifest,
+  env: string | undefined,
+): { ok: false; field: '--env'; message: string } | undefined {
+  if (env === undefined) return { ok: false, field: '--env', message: `--env is required; allowed: ${manifest.environments.join(', ')}` };
+  if (manifest.environments.includes(env)) return undefined;
+  return {
+    ok: false,
+    field: '--env',
+    message: `--env: '${env}' is not an environment of this project; allowed: ${manifest.environments.join(', ')}`,
+  };
+}
+
 /** Which Workers to deploy, in which order, with their resolved names for `env`. Pure. */
 export function planDeploy(manifest: ProjectManifest, options: { env?: string; only?: string[] }): DeployPlanResult {
   // The top level of each wrangler config is local development (localhost origins, no Workers AI binding):
   // deploying it would ship a development Worker, so an environment is always named.
-  if (options.env === undefined) {
-    return { ok: false, field: '--env', message: `--env is required; allowed: ${manifest.environments.join(', ')}` };
-  }
-  if (!manifest.environments.includes(options.env)) {
-    return {
-      ok: false,
-      field: '--env',
-      message: `--env: '${options.env}' is not an environment of this project; allowed: ${manifest.environments.join(', ')}`,
-    };
-  }
+  const refused = refuseEnvironment(manifest, options.env);
+  if (refused) return refused;
   for (const name of options.only ?? []) {
     if (!manifest.workers.includes(name as WorkerName)) {
       return {

@@ -1,5 +1,6 @@
 // `appshell deploy --rehearse`: the whole deploy, with the real wrangler, to an emulated Cloudflare account on this
 // machine, then a smoke flow against the Workers it deployed. This is the plan; cli/deploy-rehearse.ts runs it.
+import { refuseEnvironment } from './deploy-plan.js';
 import { kvNamespaceTitle } from './kv-namespaces.js';
 import type { WorkerName } from './answers.js';
 import type { ProjectManifest } from './manifest.js';
@@ -120,16 +121,10 @@ export function planRehearsal(
       field: '--dry-run',
       message: '--dry-run cannot be used with --rehearse: a rehearsal uploads nothing to Cloudflare already',
     };
-  if (options.env === undefined)
-    return { ok: false, field: '--env', message: `--env is required; allowed: ${manifest.environments.join(', ')}` };
-  if (!manifest.environments.includes(options.env)) {
-    return {
-      ok: false,
-      field: '--env',
-      message: `--env: '${options.env}' is not an environment of this project; allowed: ${manifest.environments.join(', ')}`,
-    };
-  }
-  const env = options.env;
+  const refused = refuseEnvironment(manifest, options.env);
+  if (refused) return refused;
+  // refuseEnvironment answered: it names one of the manifest's environments.
+  const env = options.env as string;
   const scripts = Object.fromEntries(manifest.workers.map((worker) => [worker, scriptName(manifest.name, worker, env)])) as Record<
     WorkerName,
     string
