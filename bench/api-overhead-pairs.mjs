@@ -123,7 +123,8 @@ function load(url, headers, seconds, collect) {
     const latencies = [];
     const instance = autocannon({ url, headers, connections: 1, duration: seconds }, (error, result) => {
       if (error) rejectRun(error);
-      else if (result.non2xx || result.errors || result.timeouts) rejectRun(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
+      else if (result.non2xx || result.errors || result.timeouts)
+        rejectRun(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
       else resolveRun(latencies.sort((a, b) => a - b));
     });
     if (collect) instance.on('response', (_client, status, _bytes, time) => status < 300 && latencies.push(time));
@@ -149,8 +150,13 @@ async function main() {
       compatibilityDate,
       compatibilityFlags: ['nodejs_compat'],
       bindings: {
-        SESSION_JWT_ALG: 'HS256', SESSION_JWT_ISSUER: issuer, SESSION_JWT_AUDIENCE: audience, SESSION_JWT_SECRET: secret,
-        ALLOWED_ORIGINS: 'http://localhost:3000', RATE_LIMIT_PER_MINUTE: String(benchLimit), RATE_LIMITER_MODE: 'exact',
+        SESSION_JWT_ALG: 'HS256',
+        SESSION_JWT_ISSUER: issuer,
+        SESSION_JWT_AUDIENCE: audience,
+        SESSION_JWT_SECRET: secret,
+        ALLOWED_ORIGINS: 'http://localhost:3000',
+        RATE_LIMIT_PER_MINUTE: String(benchLimit),
+        RATE_LIMITER_MODE: 'exact',
       },
       kvNamespaces: ['PROJECTS'],
       r2Buckets: ['R2'],
@@ -159,8 +165,14 @@ async function main() {
     });
     const floor = await bundle(outDir, 'floor', floorSource);
     const floorWorker = (name, flags) => ({
-      name, modules: true, scriptPath: floor, modulesRoot: outDir, compatibilityDate, compatibilityFlags: flags,
-      durableObjects: { COUNTER: sqliteObject('Counter') }, unsafeDirectSockets: socket,
+      name,
+      modules: true,
+      scriptPath: floor,
+      modulesRoot: outDir,
+      compatibilityDate,
+      compatibilityFlags: flags,
+      durableObjects: { COUNTER: sqliteObject('Counter') },
+      unsafeDirectSockets: socket,
     });
     mf = new Miniflare({
       host: '127.0.0.1',
@@ -170,7 +182,13 @@ async function main() {
         stderr.pipe(process.stderr);
       },
       workers: [
-        { name: 'hello', modules: true, script: `export default { fetch() { return new Response('hello'); } };`, compatibilityDate, unsafeDirectSockets: socket },
+        {
+          name: 'hello',
+          modules: true,
+          script: `export default { fetch() { return new Response('hello'); } };`,
+          compatibilityDate,
+          unsafeDirectSockets: socket,
+        },
         floorWorker('floor', []),
         floorWorker('floor-nodejs-compat', ['nodejs_compat']),
         apiWorker('api', await bundle(outDir, 'api', apiProbeSource)),
@@ -180,7 +198,10 @@ async function main() {
     });
     await mf.ready;
     if (args.pin) {
-      for (const pid of execFileSync('pgrep', ['-P', String(process.pid), 'workerd']).toString().trim().split(/\s+/)) {
+      for (const pid of execFileSync('pgrep', ['-P', String(process.pid), 'workerd'])
+        .toString()
+        .trim()
+        .split(/\s+/)) {
         execFileSync('taskset', ['-a', '-p', '-c', '0', pid], { stdio: 'ignore' });
       }
       execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
@@ -188,7 +209,11 @@ async function main() {
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ roles: ['member'] })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject('bench_user').setIssuer(issuer).setAudience(audience).setIssuedAt(now).setExpirationTime(now + 3600)
+      .setSubject('bench_user')
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
       .sign(new TextEncoder().encode(secret));
     const auth = { authorization: `Bearer ${token}` };
     const cells = [
