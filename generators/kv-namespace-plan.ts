@@ -1,7 +1,7 @@
 import type { WorkerName } from './answers.js';
 import { boundKvNamespaceId, kvNamespaceTitle, sharedKvNamespaces, withKvNamespaceIds, type KvNamespaceEntry } from './kv-namespaces.js';
 import { manifestFileName, renderManifest, type ProjectManifest } from './manifest.js';
-import { fileOrigin, planFiles, readState, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
+import { fileOrigin, planFiles, readState, type DesiredFile, type GeneratedState, type PlannedFile, type ProjectTree } from './plan.js';
 import { buildWranglerConfig, renderWranglerConfig, workerConfigPath, type WranglerConfig } from './wrangler-config.js';
 import { parseWranglerConfig } from './wrangler-config-read.js';
 import { scriptName, workerDescriptors } from './workers/index.js';
@@ -48,8 +48,10 @@ interface HolderConfig {
   ours: boolean;
 }
 
+/** A holder's config: the ids its `env` block binds, and whether appshell wrote it as it is (`state`: read once per plan). */
 function readHolderConfig(
   tree: ProjectTree,
+  state: GeneratedState | undefined,
   manifest: ProjectManifest,
   worker: WorkerName,
   env: string,
@@ -68,7 +70,7 @@ function readHolderConfig(
     const id = boundKvNamespaceId(config, env, entry.binding);
     if (id) ids.set(entry.binding, id);
   }
-  return { ids, ours: fileOrigin(tree, path, readState(tree)) === 'appshell' };
+  return { ids, ours: fileOrigin(tree, path, state) === 'appshell' };
 }
 
 /**
@@ -86,8 +88,10 @@ export function planKvNamespaces(input: {
   deployed: readonly WorkerName[];
 }): { ok: true; needs: KvNamespaceNeed[] } | KvNamespaceRefusal {
   const { manifest, env, tree } = input;
-  const sharedBindings = new Set(sharedKvNamespaces(manifest).map((namespace) => namespace.binding));
-  const shared = sharedKvNamespaces(manifest).filter((namespace) => namespace.workers.some((worker) => input.deploying.includes(worker)));
+  const state = readState(tree);
+  const allShared = sharedKvNamespaces(manifest);
+  const sharedBindings = new Set(allShared.map((namespace) => namespace.binding));
+  const shared = allShared.filter((namespace) => namespace.workers.some((worker) => input.deploying.includes(worker)));
   const own = manifest.workers
     .filter((worker) => input.deploying.includes(worker))
     .flatMap((worker) =>
@@ -98,7 +102,7 @@ export function planKvNamespaces(input: {
     );
   const configs = new Map<WorkerName, HolderConfig | undefined>();
   for (const worker of new Set([...shared, ...own].flatMap((namespace) => namespace.workers))) {
-    const config = readHolderConfig(tree, manifest, worker, env);
+    const config = readHolderConfig(tree, state, manifest, worker, env);
     if (config && 'ok' in config) return config;
     configs.set(worker, config);
   }
@@ -212,13 +216,14 @@ export function planKvNamespaceWrites(input: {
   reports: readonly KvNamespaceReport[];
 }): { ok: true; manifest: ProjectManifest; files: PlannedFile[] } | KvNamespaceRefusal {
   const { manifest, env, tree, reports } = input;
+  const state = readState(tree);
   const next = withKvNamespaceIds(manifest, env, Object.fromEntries(reports.map((report) => [report.binding, report.id])));
   const desired: DesiredFile[] = [];
   if (next !== manifest && renderManifest(next) !== tree.read(manifestFileName))
     desired.push({ path: manifestFileName, content: renderManifest(next), neverConflicts: true });
   for (const worker of new Set(reports.flatMap((report) => report.workers))) {
     const path = workerConfigPath(manifest, worker);
-    const config = readHolderConfig(tree, manifest, worker, env);
+    const config = readHolderConfig(tree, state, manifest, worker, env);
     if (config === undefined || 'ok' in config) continue;
     if (reports.some((report) => report.workers.includes(worker) && config.ids.get(report.binding) !== report.id)) {
       desired.push({ path, content: renderWranglerConfig(buildWranglerConfig(next, worker), manifest.configFormat) });
