@@ -63,9 +63,16 @@ describe('planAddRoute', () => {
     expect(registry.action).toBe('update');
     expect(registry.content).toContain("import { invoicesByInvoiceId } from './invoices-by-invoice-id.js';");
     expect(registry.content).toContain(
-      "{ prefix: '/v1/invoices/:invoiceId', methods: ['GET', 'POST'], roles: ['billing'], rateLimit: 30, handler: invoicesByInvoiceId },",
+      "{ path: '/v1/invoices/:invoiceId', methods: ['GET', 'POST'], roles: ['billing'], rateLimit: 30, description: 'Invoices of the caller', handler: invoicesByInvoiceId },",
     );
-    expect(registry.content).toContain("{ prefix: '/v1/hello', methods: ['GET'], handler: hello },");
+    expect(registry.content).toContain(
+      "{ path: '/v1/hello', methods: ['GET'], description: 'Example extension: answers who is calling', handler: hello },",
+    );
+    // The handler gets its path parameter typed from the path, and its test checks it comes back.
+    const handler = byPath['workers/api/src/extensions/invoices-by-invoice-id.ts']!.content;
+    expect(handler).toContain("ExtensionHandler<'/v1/invoices/:invoiceId'> = (c) => {");
+    expect(handler).toContain("const { invoiceId } = c.req.valid('param');");
+    expect(byPath['workers/api/test/extensions/invoices-by-invoice-id.test.ts']?.content).toContain("invoiceId: 'example-invoiceid'");
     const written = JSON.parse(byPath['appshell.json']!.content);
     expect(written.routes.map((route: { path: string }) => route.path)).toEqual(['/v1/hello', '/v1/invoices/:invoiceId']);
     const openapi = JSON.parse(byPath['openapi.json']!.content);
@@ -278,7 +285,7 @@ describe('planSyncRoutes', () => {
     const planned = planSyncRoutes({ manifest: parsed.manifest, tree: memoryTree(files), source, force: false });
     const byPath = Object.fromEntries(planned.map((file) => [file.path, file]));
     expect(byPath['workers/api/src/extensions/orders.ts']?.action).toBe('create');
-    expect(byPath['workers/api/src/extensions/index.ts']?.content).toContain("prefix: '/v1/orders'");
+    expect(byPath['workers/api/src/extensions/index.ts']?.content).toContain("path: '/v1/orders'");
     expect(byPath['workers/receiver/src/actions/index.ts']?.content).not.toContain('revoke-api-key');
     expect(byPath['workers/api/src/extensions/hello.ts']).toBeUndefined();
     expect(byPath['workers/receiver/src/actions/provision-api-key.ts']).toBeUndefined();

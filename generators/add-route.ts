@@ -1,5 +1,5 @@
 import { renderExtensionRegistry } from './extension-registry.js';
-import { manifestFileName, renderManifest, type ExtensionRoute, type ProjectManifest } from './manifest.js';
+import { manifestFileName, rateLimitBounds, renderManifest, type ExtensionRoute, type ProjectManifest } from './manifest.js';
 import { renderOpenApi } from './openapi.js';
 import { planFiles, type DesiredFile, type PlannedFile, type ProjectTree } from './plan.js';
 import { renderSnippet } from './render.js';
@@ -62,8 +62,15 @@ export function validateRouteRequest(
   if (request.public && request.roles.length > 0) {
     return { ok: false, field: '--roles', message: '--roles: a --public route has no caller, so it cannot require roles' };
   }
-  if (request.rateLimit !== undefined && (!Number.isInteger(request.rateLimit) || request.rateLimit < 1 || request.rateLimit > 100_000)) {
-    return { ok: false, field: '--rate-limit', message: `--rate-limit: must be a whole number of requests per minute from 1 to 100000` };
+  if (
+    request.rateLimit !== undefined &&
+    (!Number.isInteger(request.rateLimit) || request.rateLimit < rateLimitBounds.min || request.rateLimit > rateLimitBounds.max)
+  ) {
+    return {
+      ok: false,
+      field: '--rate-limit',
+      message: `--rate-limit: must be a whole number of requests per minute from ${rateLimitBounds.min} to ${rateLimitBounds.max}`,
+    };
   }
   if (request.description !== undefined && (request.description.length > 200 || /[\r\n*/]/.test(request.description))) {
     return { ok: false, field: '--description', message: '--description: at most 200 characters, on one line, without * or /' };
@@ -83,15 +90,21 @@ export function validateRouteRequest(
   return { ok: true, route };
 }
 
-function pathParams(path: string): { name: string; index: number }[] {
+/** Each `:param` of the path: its name, its segment index (for a `fetch` handler) and its value in `samplePath`. */
+function pathParams(path: string): { name: string; index: number; sample: string }[] {
+  const sample = samplePath(path).split('/');
   return path
     .split('/')
     .map((segment, index) => ({ segment, index }))
     .filter(({ segment }) => segment.startsWith(':'))
-    .map(({ segment, index }) => ({ name: segment.slice(1), index }));
+    .map(({ segment, index }) => ({ name: segment.slice(1), index, sample: sample[index]! }));
 }
 
-/** The files of one route that the team owns after they are written: its handler and its test. */
+/**
+ * The files of one route that the team owns after they are written: its handler (a Hono handler with typed path
+ * parameters; for a `handlerStyle: "fetch"` entry from before route tables, the handler style it was written in) and
+ * its test.
+ */
 export function renderRouteFiles(route: ExtensionRoute, source: TemplateSource): DesiredFile[] {
   const context = {
     route: { description: undefined, rateLimit: undefined, ...route },
@@ -101,7 +114,14 @@ export function renderRouteFiles(route: ExtensionRoute, source: TemplateSource):
     otherMethods: route.methods.slice(1),
   };
   return [
-    { path: `workers/api/src/extensions/${route.handler}.ts`, content: renderSnippet(source, 'extension-handler.ts.hbs', context) },
+    {
+      path: `workers/api/src/extensions/${route.handler}.ts`,
+      content: renderSnippet(
+        source,
+        route.handlerStyle === 'fetch' ? 'extension-fetch-handler.ts.hbs' : 'extension-handler.ts.hbs',
+        context,
+      ),
+    },
     { path: `workers/api/test/extensions/${route.handler}.test.ts`, content: renderSnippet(source, 'extension-test.ts.hbs', context) },
   ];
 }

@@ -1,11 +1,20 @@
 import type { ExtensionRoute } from './manifest.js';
 import { handlerExportName } from './routes.js';
 
+/** A string literal as Biome formats it: single quotes, double ones when that saves escaping. */
+function quoted(text: string): string {
+  const json = JSON.stringify(text);
+  return text.includes("'") ? json : `'${json.slice(1, -1).replaceAll('\\"', '"')}'`;
+}
+
 function entry(route: ExtensionRoute): string {
-  const fields = [`prefix: '${route.path}'`, `methods: [${route.methods.map((method) => `'${method}'`).join(', ')}]`];
+  // A route from before route tables keeps its `fetch` handler and answers below its path too (`prefix`).
+  const where = route.handlerStyle === 'fetch' ? 'prefix' : 'path';
+  const fields = [`${where}: '${route.path}'`, `methods: [${route.methods.map((method) => `'${method}'`).join(', ')}]`];
   if (route.public) fields.push('public: true');
   if (!route.public && route.roles.length > 0) fields.push(`roles: [${route.roles.map((role) => `'${role}'`).join(', ')}]`);
   if (route.rateLimit !== undefined) fields.push(`rateLimit: ${route.rateLimit}`);
+  if (route.description) fields.push(`description: ${quoted(route.description)}`);
   fields.push(`handler: ${handlerExportName(route.handler)}`);
   return `  { ${fields.join(', ')} },`;
 }
@@ -28,14 +37,14 @@ export function renderExtensionRegistry(routes: readonly ExtensionRoute[]): stri
     "export type { ExtensionHandler, ExtensionRoute, PublicExtensionHandler } from './types.js';",
     '',
     '/**',
-    ' * Routes mounted after the built-in groups. Each entry is `{ prefix, methods, public?, roles?, rateLimit?,',
-    ' * handler }`; see `ExtensionRoute` for what each field does.',
+    ' * The extension routes, mounted with the built-in ones of route-table.ts. Each entry is `{ path, methods, public?,',
+    ' * roles?, rateLimit?, description?, handler }`; see `ExtensionRoute` for what each field does.',
     ' *',
     ' * @example',
-    " * import { invoices } from './invoices.js';",
+    " * import { invoicesById } from './invoices-by-id.js';",
     ' * export const extensions: ExtensionRoute[] = [',
-    " *   { prefix: '/v1/hello', methods: ['GET'], handler: hello },",
-    " *   { prefix: '/v1/invoices', methods: ['GET', 'POST'], roles: ['billing'], rateLimit: 30, handler: invoices },",
+    " *   { path: '/v1/hello', methods: ['GET'], handler: hello },",
+    " *   { path: '/v1/invoices/:id', methods: ['GET', 'PATCH'], roles: ['billing'], rateLimit: 30, handler: invoicesById },",
     ' * ];',
     ' */',
     'export const extensions: ExtensionRoute[] = [',

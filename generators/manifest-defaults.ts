@@ -1,6 +1,7 @@
 import { workerNames, featureNames, type InitAnswers } from './answers.js';
 import {
   defaultApiKeys,
+  defaultRateLimitPerMinute,
   manifestSchemaFileName,
   manifestSchemaVersion,
   templateVersion,
@@ -47,6 +48,7 @@ export function manifestFromAnswers(answers: InitAnswers): ProjectManifest {
     session: { alg: answers.jwtAlg, issuer: answers.issuer, audience: answers.audience },
     bucket: answers.bucket,
     features: featureNames.filter((feature) => answers.features.includes(feature)),
+    rateLimitPerMinute: defaultRateLimitPerMinute,
     rateLimiter: answers.rateLimiter,
     environments: answers.envs,
     origins: Object.fromEntries([['dev', answers.devOrigins], ...answers.envs.map((env) => [env, answers.origins])]),

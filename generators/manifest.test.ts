@@ -3,6 +3,7 @@ import { defaultAnswers } from './answers.js';
 import { answersFromManifest, renderManifest, renderManifestJsonSchema } from './manifest.js';
 import { manifestFromAnswers } from './manifest-defaults.js';
 import { parseManifest } from './manifest-read.js';
+import { renderExtensionRegistry } from './extension-registry.js';
 
 describe('manifest', () => {
   it('round-trips through its text', () => {
@@ -25,6 +26,38 @@ describe('manifest', () => {
       expect.arrayContaining(['name', 'workers', 'configFormat', 'identity', 'session', 'environments', 'origins', 'routes', 'actions']),
     );
     expect(schema.properties.workers.items.enum).toEqual(['auth-shim', 'api', 'sender', 'receiver']);
+  });
+});
+
+describe('migrateManifest', () => {
+  it('keeps the routes of a version 2 file working: their handlers are fetch-style, answering below their path too', () => {
+    const current = manifestFromAnswers(defaultAnswers('shop'));
+    const { handlerStyle: _none, ...route } = { ...current.routes[0]!, handlerStyle: undefined };
+    const parsed = parseManifest(JSON.stringify({ ...current, schemaVersion: 2, routes: [route] }));
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(parsed.migratedFrom).toBe(2);
+    expect(parsed.manifest.routes[0]).toMatchObject({ path: '/v1/hello', handlerStyle: 'fetch' });
+    expect(renderExtensionRegistry(parsed.manifest.routes)).toContain("{ prefix: '/v1/hello', methods: ['GET'],");
+    // A file of the current version is read as it is: new routes are Hono handlers on their path.
+    const fresh = parseManifest(renderManifest(current));
+    expect(fresh.ok && fresh.manifest.routes[0]!.handlerStyle).toBe(undefined);
+    expect(fresh.ok && renderExtensionRegistry(fresh.manifest.routes)).toContain("{ path: '/v1/hello', methods: ['GET'],");
+  });
+
+  it('keeps the default budget and every route budget within the bounds of the schema alone', () => {
+    const current = manifestFromAnswers(defaultAnswers('shop'));
+    expect(current.rateLimitPerMinute).toBe(100);
+    for (const [value, ok] of [
+      [1, true],
+      [100_000, true],
+      [0, false],
+      [100_001, false],
+      [1.5, false],
+    ] as const) {
+      expect(parseManifest(JSON.stringify({ ...current, rateLimitPerMinute: value })).ok, `rateLimitPerMinute ${value}`).toBe(ok);
+      const routes = [{ ...current.routes[0]!, rateLimit: value }];
+      expect(parseManifest(JSON.stringify({ ...current, routes })).ok, `rateLimit ${value}`).toBe(ok);
+    }
   });
 });
 

@@ -16,8 +16,8 @@ import {
 // reading a file (which also extends the migration ledgers from the Worker descriptors) in manifest-read.ts.
 
 export const templateVersion = '0.1.0';
-/** The format of appshell.json itself; `migrateManifest` brings older files up to it. 1 had no field. */
-export const manifestSchemaVersion = 2;
+/** The format of appshell.json itself; `migrateManifest` brings older files up to it. 1 had no field; 2 had no route tables. */
+export const manifestSchemaVersion = 3;
 export const manifestFileName = 'appshell.json';
 export const manifestSchemaFileName = 'appshell.schema.json';
 
@@ -27,14 +27,27 @@ function described<T extends z.core.$ZodType>(schema: T, description: string): T
   return schema;
 }
 
+/** Requests per minute a limit may allow: the bounds of `rateLimitPerMinute` and of every route's `rateLimit`. */
+export const rateLimitBounds = { min: 1, max: 100_000 } as const;
+/** Requests per user per minute on a route without a `rateLimit` of its own, unless `rateLimitPerMinute` says otherwise. */
+export const defaultRateLimitPerMinute = 100;
+const perMinute = () => z.int().check(z.gte(rateLimitBounds.min), z.lte(rateLimitBounds.max));
+
 const extensionRouteSchema = z.strictObject({
   path: described(z.string(), 'Route path, e.g. /v1/invoices/:id'),
   methods: z.array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])).check(z.minLength(1)),
   public: z._default(z.boolean(), false),
   roles: z._default(z.array(z.string()), []),
-  rateLimit: z.optional(z.int().check(z.positive())),
+  rateLimit: described(
+    z.optional(perMinute()),
+    'Requests per minute on this route (per user; per client IP on a public route), counted apart from rateLimitPerMinute',
+  ),
   description: z.optional(z.string()),
   handler: described(z.string(), 'Module under src/extensions/, without extension'),
+  handlerStyle: described(
+    z.optional(z.literal('fetch')),
+    'fetch: a handler from before route tables, (request, env, auth, ctx), answering its path and every path below it. Rewrite it as an ExtensionHandler (c) and remove this field to get typed path parameters',
+  ),
 });
 
 const receiverActionSchema = z.strictObject({
@@ -99,6 +112,10 @@ export const manifestSchema = z.strictObject({
   }),
   bucket: z.string(),
   features: z.array(z.enum(featureNames)),
+  rateLimitPerMinute: described(
+    z._default(perMinute(), defaultRateLimitPerMinute),
+    "The API Worker's default budget: requests per user per minute on every route without a rateLimit of its own (RATE_LIMIT_PER_MINUTE)",
+  ),
   rateLimiter: described(
     z._default(z.enum(rateLimiters), 'exact'),
     "The API Worker's per-user limiter: exact (a Durable Object per user, exact under concurrency) or edge (the Workers Rate Limiting binding: per location, approximate, no round trip)",
@@ -167,7 +184,8 @@ export function renderManifest(manifest: ProjectManifest): string {
 
 /**
  * An appshell.json of an older format, as the current format: version 1 (no `schemaVersion`) is version 2 with the
- * field added (the toolchain, ledger and API key defaults of later releases fill in through the schema's defaults).
+ * field added (the toolchain, ledger and API key defaults of later releases fill in through the schema's defaults);
+ * version 2's routes had `fetch` handlers (`handlerStyle: "fetch"` keeps them working, mounted as before).
  * A file of a newer format than this appshell knows is refused: a newer appshell wrote the project.
  */
 export function migrateManifest(value: unknown): { ok: true; value: unknown; from: number } | { ok: false; message: string } {
@@ -184,6 +202,20 @@ export function migrateManifest(value: unknown): { ok: true; value: unknown; fro
     };
   }
   if (from === manifestSchemaVersion) return { ok: true, value, from };
-  const { $schema, ...rest } = record;
-  return { ok: true, value: { ...($schema === undefined ? {} : { $schema }), schemaVersion: manifestSchemaVersion, ...rest }, from };
+  const { $schema, schemaVersion: _older, ...rest } = record;
+  const routes = Array.isArray(rest.routes)
+    ? rest.routes.map((route: unknown) =>
+        typeof route === 'object' && route !== null && !Array.isArray(route) ? { ...route, handlerStyle: 'fetch' } : route,
+      )
+    : rest.routes;
+  return {
+    ok: true,
+    value: {
+      ...($schema === undefined ? {} : { $schema }),
+      schemaVersion: manifestSchemaVersion,
+      ...rest,
+      ...(routes === undefined ? {} : { routes }),
+    },
+    from,
+  };
 }

@@ -1,5 +1,8 @@
+import * as z from 'zod/mini';
+import { builtInRoutes, healthRoute } from '../templates/workers/api/src/route-table.js';
+import { extensionRouteSpecs, type RouteResponse, type RouteSpec } from '../templates/workers/api/src/routes/spec.js';
 import type { WorkerName } from './answers.js';
-import type { ExtensionRoute, ProjectManifest } from './manifest.js';
+import type { ProjectManifest } from './manifest.js';
 
 // The operations of the OpenAPI document, Worker by Worker, as data; openapi.ts turns them into the document.
 
@@ -35,8 +38,6 @@ export const objectSchema = (properties: Record<string, Schema>, required: strin
 
 export const binaryContent = { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } };
 
-const keyQuery = { name: 'key', required: true, schema: stringSchema(), description: 'Object key, relative to your own prefix' };
-
 export function authShimOperations(manifest: ProjectManifest): Operation[] {
   const field = manifest.identity.provider === 'supabase' ? 'access_token' : 'refresh_token';
   const operations: Operation[] = [
@@ -65,178 +66,79 @@ export function authShimOperations(manifest: ProjectManifest): Operation[] {
   return operations;
 }
 
-export function apiOperations(manifest: ProjectManifest): Operation[] {
-  const api = (
-    method: Operation['method'],
-    path: string,
-    summary: string,
-    rest: Partial<Operation> & Pick<Operation, 'ok'>,
-  ): Operation => ({
-    worker: 'api',
-    method,
-    path,
-    summary,
-    security: 'session',
-    errors: [400, 401, 429],
-    ...rest,
-  });
-  const projectBody = objectSchema(
-    { name: stringSchema(), description: stringSchema(), memberIds: { type: 'array', items: stringSchema() } },
-    ['name'],
-  );
-  const operations: Operation[] = [
-    api('get', '/v1/projects', 'List the projects you own or belong to', {
-      query: [{ name: 'cursor', schema: stringSchema() }],
-      ok: {
-        status: 200,
-        schema: objectSchema({ projects: { type: 'array', items: schemaRef('Project') }, cursor: stringSchema() }, ['projects']),
-        description: 'Projects',
-      },
-    }),
-    api('post', '/v1/projects', 'Create a project', {
-      body: projectBody,
-      ok: { status: 201, schema: objectSchema({ project: schemaRef('Project') }), description: 'Created' },
-    }),
-    api('get', '/v1/projects/{id}', 'Read a project', {
-      ok: { status: 200, schema: objectSchema({ project: schemaRef('Project') }), description: 'The project' },
-      errors: [401, 404, 429],
-    }),
-    api('patch', '/v1/projects/{id}', 'Change a project', {
-      body: { ...projectBody, required: [] },
-      ok: { status: 200, schema: objectSchema({ project: schemaRef('Project') }), description: 'The project' },
-      errors: [400, 401, 403, 404, 429],
-    }),
-    api('delete', '/v1/projects/{id}', 'Delete a project (owner or admin)', {
-      ok: { status: 200, schema: objectSchema({ deleted: { type: 'boolean' }, id: stringSchema() }), description: 'Deleted' },
-      errors: [401, 403, 404, 429],
-    }),
-    api('post', '/v1/r2/upload', 'Upload an object (streamed into R2 under your prefix; with or without Content-Length)', {
-      query: [
-        { ...keyQuery, required: false, description: 'Object key; generated when absent' },
-        { name: 'contentType', schema: stringSchema() },
-      ],
-      body: 'binary',
-      ok: {
-        status: 200,
-        schema: objectSchema({ key: stringSchema(), size: integerSchema(), etag: stringSchema(), uploaded: stringSchema() }),
-        description: 'Stored',
-      },
-      errors: [400, 401, 413, 429],
-    }),
-    api('get', '/v1/r2/signed-put', 'A presigned S3 PUT URL for a direct upload', {
-      query: [
-        { ...keyQuery, required: false },
-        { name: 'contentType', schema: stringSchema('Signed into the URL; default application/octet-stream') },
-        { name: 'expires', schema: integerSchema('Seconds, at most 3600') },
-        { name: 'size', required: true, schema: integerSchema('Exact byte count, signed into the URL; at most MAX_UPLOAD_BYTES') },
-      ],
-      errors: [400, 401, 413, 429, 500],
-      ok: {
-        status: 200,
-        schema: objectSchema({
-          url: stringSchema(),
-          key: stringSchema(),
-          method: { type: 'string', enum: ['PUT'] },
-          headers: { type: 'object', additionalProperties: stringSchema() },
-          expires_at: integerSchema(),
-        }),
-        description: 'Presigned URL',
-      },
-    }),
-    api('get', '/v1/r2/object', 'Download an object (Range: 206, If-None-Match: 304)', {
-      query: [keyQuery],
-      ok: { status: 200, schema: 'binary', description: 'The object' },
-      more: {
-        206: { description: 'The requested range (Content-Range)', content: binaryContent },
-        304: { description: 'Not modified (If-None-Match matched the ETag)' },
-      },
-      errors: [400, 401, 404, 416, 429],
-    }),
-    api('delete', '/v1/r2/object', 'Delete an object', {
-      query: [keyQuery],
-      ok: { status: 200, schema: objectSchema({ deleted: { type: 'boolean' }, key: stringSchema() }), description: 'Deleted' },
-      errors: [400, 401, 404, 429],
-    }),
-    api('get', '/v1/r2/list', 'List your objects', {
-      query: [
-        { name: 'prefix', schema: stringSchema() },
-        { name: 'cursor', schema: stringSchema() },
-        { name: 'limit', schema: integerSchema() },
-      ],
-      ok: {
-        status: 200,
-        schema: objectSchema(
-          {
-            objects: { type: 'array', items: schemaRef('StoredObject') },
-            truncated: { type: 'boolean' },
-            cursor: stringSchema('Present when truncated'),
-          },
-          ['objects', 'truncated'],
-        ),
-        description: 'Objects',
-      },
-    }),
-  ];
-  if (manifest.features.includes('ai')) {
-    const asyncFlag = { async: { type: 'boolean', description: 'Run as a job: 202 {job_id}, poll GET /v1/jobs/{id}' } };
-    operations.push(
-      api('post', '/v1/ai/text-generate', 'Generate text with Workers AI', {
-        body: objectSchema({ prompt: stringSchema(), model: stringSchema(), ...asyncFlag }, ['prompt']),
-        ok: { status: 200, schema: objectSchema({ text: stringSchema(), model: stringSchema() }, ['text']), description: 'Generated text' },
-        errors: [400, 401, 413, 429, 502],
-      }),
-      api('post', '/v1/ai/summarize', 'Summarize text with Workers AI', {
-        body: objectSchema({ text: stringSchema(), ...asyncFlag }, ['text']),
-        ok: { status: 200, schema: objectSchema({ summary: stringSchema(), model: stringSchema() }, ['summary']), description: 'Summary' },
-        errors: [400, 401, 413, 429, 502],
-      }),
-      api('post', '/v1/ai/image-generate', 'Generate an image, stored in R2 under your prefix', {
-        body: objectSchema({ prompt: stringSchema(), model: stringSchema(), ...asyncFlag }, ['prompt']),
-        ok: { status: 200, schema: objectSchema({ key: stringSchema(), model: stringSchema() }, ['key']), description: 'Stored image key' },
-        errors: [400, 401, 413, 429, 502],
-      }),
-      api('get', '/v1/jobs/{id}', 'Poll an asynchronous job (owner only)', {
-        ok: { status: 200, schema: schemaRef('Job'), description: 'Job state' },
-        errors: [401, 404, 429],
-      }),
-    );
-  }
-  for (const feature of ['images', 'stream'] as const) {
-    if (!manifest.features.includes(feature)) continue;
-    operations.push(
-      api('post', `/v1/${feature}/direct-upload`, `A one-time Cloudflare ${feature === 'images' ? 'Images' : 'Stream'} direct upload URL`, {
-        ...(feature === 'stream'
-          ? {
-              body: objectSchema({ maxDurationSeconds: integerSchema('1 to 21600; 3600 when absent (the body is optional)') }, []),
-              bodyOptional: true,
-            }
-          : {}),
-        ok: { status: 200, schema: objectSchema({ id: stringSchema(), upload_url: stringSchema() }), description: 'Upload URL' },
-        errors: [...(feature === 'stream' ? [400] : []), 401, 429, 500, 502],
-      }),
-    );
-  }
-  for (const route of manifest.routes) operations.push(...extensionOperations(route));
-  return operations;
+/**
+ * A zod/mini schema of a route table as JSON Schema; its named parts go to `components` (`#/components/schemas/<id>`).
+ * Answers are documented as inputs too, so that no `additionalProperties: false` forbids a field a later version adds.
+ */
+function jsonSchema(schema: z.ZodMiniType, io: 'input', components: Record<string, Schema>): Schema {
+  const {
+    $schema: _dialect,
+    $defs,
+    ...rest
+  } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Schema & { $defs?: Record<string, Schema> };
+  const relink = (value: Schema): Schema => JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/'));
+  for (const [name, definition] of Object.entries($defs ?? {})) components[name] = relink(definition);
+  return relink(rest);
 }
 
-function extensionOperations(route: ExtensionRoute): Operation[] {
-  const path = route.path.replace(/:([a-zA-Z0-9]+)/g, '{$1}');
-  return route.methods.map((method) => ({
-    worker: 'api' as const,
-    method: method.toLowerCase() as Operation['method'],
-    path,
-    summary: route.description ?? `Extension route ${route.path}`,
-    security: route.public ? ('none' as const) : ('session' as const),
-    ...(route.roles.length ? { roles: route.roles } : {}),
-    ...(['POST', 'PUT', 'PATCH'].includes(method) ? { body: { type: 'object' } } : {}),
-    ok: { status: 200, schema: { type: 'object' }, description: 'Answer of the extension handler' },
-    errors: [
-      ...(route.public ? [] : [401]),
-      ...(route.roles.length ? [403] : []),
-      ...(route.rateLimit !== undefined || !route.public ? [429] : []),
-    ],
-  }));
+/** One entry of a Worker's route table (`templates/workers/<worker>/src/route-table.ts`) as an operation. */
+export function routeOperation(worker: WorkerName, route: RouteSpec, components: Record<string, Schema>): Operation {
+  const [ok, ...more] = Object.entries(route.responses).map(([status, response]) => ({ status: Number(status), ...response }));
+  const content = (schema: RouteResponse['schema']) =>
+    schema === undefined ? undefined : schema === 'binary' ? 'binary' : jsonSchema(schema, 'input', components);
+  const request = route.request ?? {};
+  const query = request.query
+    ? (jsonSchema(request.query, 'input', components) as { properties?: Record<string, Schema>; required?: string[] })
+    : {};
+  return {
+    worker,
+    method: route.method.toLowerCase() as Operation['method'],
+    path: route.path.replace(/:([a-zA-Z0-9]+)/g, '{$1}'),
+    summary: route.summary,
+    security: route.access === 'session' ? 'session' : 'none',
+    ...(request.json
+      ? { body: jsonSchema(request.json, 'input', components), ...(request.jsonOptional ? { bodyOptional: true } : {}) }
+      : {}),
+    ...(request.ownBody === 'binary' ? { body: 'binary' as const } : request.ownBody === 'json' ? { body: { type: 'object' } } : {}),
+    ...(query.properties
+      ? {
+          query: Object.entries(query.properties).map(([name, { description, ...schema }]) => ({
+            name,
+            required: query.required?.includes(name) ?? false,
+            schema,
+            ...(typeof description === 'string' && description ? { description } : {}),
+          })),
+        }
+      : {}),
+    ok: { status: ok!.status, schema: content(ok!.schema) ?? {}, description: ok!.description },
+    ...(more.length > 0
+      ? {
+          more: Object.fromEntries(
+            more.map(({ status, description, schema }) => {
+              const body = content(schema);
+              return [
+                status,
+                {
+                  description,
+                  ...(body === undefined ? {} : { content: body === 'binary' ? binaryContent : { 'application/json': { schema: body } } }),
+                },
+              ];
+            }),
+          ),
+        }
+      : {}),
+    errors: [...route.errors],
+    ...(route.roles && route.roles.length > 0 ? { roles: [...route.roles] } : {}),
+  };
+}
+
+/** The api Worker's table as `appshell.json` makes it: the built-in routes of its features, then the extensions. */
+export function apiRouteTable(manifest: ProjectManifest): RouteSpec[] {
+  return [
+    healthRoute,
+    ...builtInRoutes.filter((route: RouteSpec) => route.feature === undefined || manifest.features.includes(route.feature)),
+    ...manifest.routes.flatMap((route) => extensionRouteSpecs(route)),
+  ];
 }
 
 export function senderOperations(manifest: ProjectManifest): Operation[] {

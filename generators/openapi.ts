@@ -2,12 +2,13 @@ import type { WorkerName } from './answers.js';
 import type { ProjectManifest } from './manifest.js';
 import { devPorts } from './ports.js';
 import {
-  apiOperations,
+  apiRouteTable,
   authShimOperations,
   binaryContent,
   integerSchema,
   objectSchema,
   type Operation,
+  routeOperation,
   type Schema,
   schemaRef,
   senderOperations,
@@ -73,20 +74,14 @@ function toPathItem(operation: Operation): Schema {
 /** An OpenAPI 3.1 document of every route of the api, auth-shim and sender Workers, built-in and extension. */
 export function buildOpenApi(manifest: ProjectManifest): Schema {
   const operations: Operation[] = [];
+  // Schemas the route tables name (Project, StoredObject, Job), filled as their routes are converted.
+  const tableSchemas: Record<string, Schema> = {};
   const has = (worker: WorkerName) => manifest.workers.includes(worker);
-  if (has('api')) {
-    operations.push({
-      worker: 'api',
-      method: 'get',
-      path: '/health',
-      summary: 'Health of the api Worker (every Worker answers GET /health with its own service name)',
-      security: 'none',
-      ok: { status: 200, schema: objectSchema({ ok: { type: 'boolean', const: true }, service: stringSchema() }), description: 'Healthy' },
-      errors: [],
-    });
-  }
+  const api = has('api') ? apiRouteTable(manifest).map((route) => routeOperation('api', route, tableSchemas)) : [];
+  // GET /health first, as the api Worker's; then the auth shim's routes, then the api's.
+  operations.push(...api.slice(0, 1));
   if (has('auth-shim')) operations.push(...authShimOperations(manifest));
-  if (has('api')) operations.push(...apiOperations(manifest));
+  operations.push(...api.slice(1));
   if (has('sender')) operations.push(...senderOperations(manifest));
 
   // Each path is served by one Worker: it carries that Worker's server (local URL; teams set the deployed one).
@@ -132,27 +127,7 @@ export function buildOpenApi(manifest: ProjectManifest): Schema {
           expires_at: integerSchema('Unix seconds'),
           user: objectSchema({ id: stringSchema(), email: stringSchema() }, ['id']),
         }),
-        Project: objectSchema(
-          {
-            id: stringSchema(),
-            name: stringSchema(),
-            description: stringSchema(),
-            ownerId: stringSchema(),
-            memberIds: { type: 'array', items: stringSchema() },
-            tenant: stringSchema(),
-            createdAt: stringSchema(),
-            updatedAt: stringSchema(),
-          },
-          ['id', 'name', 'ownerId', 'memberIds', 'createdAt', 'updatedAt'],
-        ),
-        StoredObject: objectSchema(
-          { key: stringSchema(), size: integerSchema(), etag: stringSchema(), uploaded: stringSchema(), contentType: stringSchema() },
-          ['key', 'size', 'etag', 'uploaded'],
-        ),
-        Job: objectSchema(
-          { status: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] }, result: {}, error: stringSchema() },
-          ['status'],
-        ),
+        ...tableSchemas,
       },
       responses: errorResponses,
     },

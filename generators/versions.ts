@@ -28,6 +28,8 @@ export const toolchains = {
       aws4fetch: '1.0.20',
       '@instantdb/admin': '1.0.67',
       standardwebhooks: '1.1.1',
+      // The api Worker's route table: its request schemas (zod/mini) and, through appshell, openapi.json.
+      zod: '4.6.7',
     },
     tooling: {
       wrangler: '4.86.0',
@@ -58,6 +60,7 @@ export const toolchains = {
       aws4fetch: '1.0.20',
       '@instantdb/admin': '1.0.67',
       standardwebhooks: '1.1.1',
+      zod: '4.6.7',
     },
     tooling: {
       // The newest wrangler (needs Node 22.12+), and its esbuild, so the sender's test bundle matches deploys.

@@ -110,7 +110,7 @@ describe('planUpgrade', () => {
     const result = planUpgrade({ root: '/v/shop', tree: memoryTree(files), source: newerSource(), to: '0.2.0' });
     if (!result.ok) throw new Error(result.message);
     expect(result.plan.manifestMigratedFrom).toBe(1);
-    expect(JSON.parse(result.plan.files.find((file) => file.path === 'appshell.json')!.content).schemaVersion).toBe(2);
+    expect(JSON.parse(result.plan.files.find((file) => file.path === 'appshell.json')!.content).schemaVersion).toBe(3);
   });
 
   it('refuses a project newer than these templates', () => {

@@ -2,9 +2,6 @@ import { addSessionVerificationKey, sessionVerificationVars } from './session-ve
 import type { ProjectManifest } from '../manifest.js';
 import { baseRuntimeModules, emptyBindings, type WorkerDescriptor } from './types.js';
 
-/** The default per-user limit (`RATE_LIMIT_PER_MINUTE`). */
-export const defaultRateLimitPerMinute = 100;
-
 /**
  * The limits the edge limiter needs a binding for: the default and every extension route's own `rateLimit`
  * (a Workers Rate Limiting binding fixes its limit in the config). Named `RATE_LIMIT_EDGE_<limit>`, which the
@@ -12,7 +9,7 @@ export const defaultRateLimitPerMinute = 100;
  */
 export function edgeRateLimits(manifest: ProjectManifest): { binding: string; limit: number; periodSeconds: 60 }[] {
   const limits = new Set([
-    defaultRateLimitPerMinute,
+    manifest.rateLimitPerMinute,
     ...manifest.routes.flatMap((route) => (route.rateLimit === undefined ? [] : [route.rateLimit])),
   ]);
   return [...limits].sort((a, b) => a - b).map((limit) => ({ binding: `RATE_LIMIT_EDGE_${limit}`, limit, periodSeconds: 60 }));
@@ -34,12 +31,13 @@ export const api = {
   ],
   testFixtures: ['session-test-keys'],
   cors: true,
-  dependencies: ['hono', 'jose', 'aws4fetch'],
+  dependencies: ['hono', 'jose', 'aws4fetch', 'zod'],
   bindings(manifest) {
     const bindings = emptyBindings();
     bindings.vars = {
       ...sessionVerificationVars(manifest),
-      RATE_LIMIT_PER_MINUTE: String(defaultRateLimitPerMinute),
+      // appshell.json rateLimitPerMinute: the budget of every route without a rateLimit of its own.
+      RATE_LIMIT_PER_MINUTE: String(manifest.rateLimitPerMinute),
       // exact: the RateLimiter Durable Object; edge: the RATE_LIMIT_EDGE_<limit> bindings (appshell.json rateLimiter).
       RATE_LIMITER_MODE: manifest.rateLimiter,
       // Largest proxied upload (POST /v1/r2/upload); larger bodies get 413 and leave nothing stored.

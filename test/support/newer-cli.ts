@@ -56,8 +56,8 @@ export async function buildNewerCli(dir: string): Promise<string> {
     replaceOnce(
       replaceOnce(
         text,
-        '      RATE_LIMIT_PER_MINUTE: String(defaultRateLimitPerMinute),',
-        `      RATE_LIMIT_PER_MINUTE: String(defaultRateLimitPerMinute),\n      ${newer.newVar}: 'on',`,
+        '      RATE_LIMIT_PER_MINUTE: String(manifest.rateLimitPerMinute),',
+        `      RATE_LIMIT_PER_MINUTE: String(manifest.rateLimitPerMinute),\n      ${newer.newVar}: 'on',`,
       ),
       "      bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });",
       `      bindings.durableObjects.push({ binding: 'RATE_LIMITER', className: 'RateLimiter' });\n      bindings.durableObjects.push({ binding: 'AUDIT_LOG', className: '${newer.newClass}' });`,

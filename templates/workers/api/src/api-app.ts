@@ -1,23 +1,67 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { authGuard, type AuthGuardOptions } from './auth-guard.js';
 import type { ApiEnv, Env } from './env.js';
-import { extensionRateLimitGroups, mountProtectedExtensions, mountPublicExtensions } from './extension-routes.js';
 import type { ExtensionRoute } from './extensions/types.js';
 import { addHealthRoute, createApp } from './lib/app.js';
 import { allowListCors } from './lib/cors.js';
-import { mountProjectRoutes } from './projects/routes.js';
-import { mountR2Routes } from './r2/routes.js';
-import { mountAiRoutes } from './ai/routes.js';
-import { mountJobRoutes } from './jobs.js';
-import { mountMediaRoutes } from './media.js';
-import { userRateLimit, type RateLimitGroup } from './rate-limit.js';
+import { ApiError } from './lib/errors.js';
+import { createProject, deleteProject, getProject, listProjects, updateProject } from './projects/routes.js';
+import { deleteObject, downloadObject, listObjects, signedPut, uploadObject } from './r2/routes.js';
+import { imageGenerate, summarize, textGenerate } from './ai/routes.js';
+import { getJob } from './jobs.js';
+import { imagesDirectUpload, streamDirectUpload } from './media.js';
+import { rateLimit } from './rate-limit.js';
+import { builtInRoutes, type BuiltInRoute } from './route-table.js';
+import { mountRoutes, type MountedRoute, type RouteHandler } from './routes/mount.js';
+import { extensionRouteSpecs } from './routes/spec.js';
 
 export interface ApiAppOptions {
   /** The extension registry (`src/extensions/index.ts`). */
   extensions: readonly ExtensionRoute[];
   auth?: AuthGuardOptions;
-  /** Per-user limits of built-in route groups, apart from `RATE_LIMIT_PER_MINUTE`. */
-  rateLimitGroups?: readonly RateLimitGroup[];
+}
+
+/** The handler of every built-in route, by its `id` in `route-table.ts` (a missing or extra one does not compile). */
+const builtInHandlers: { [R in BuiltInRoute as R['id']]: RouteHandler<R> } = {
+  listProjects,
+  createProject,
+  getProject,
+  updateProject,
+  deleteProject,
+  uploadObject,
+  signedPut,
+  downloadObject,
+  deleteObject,
+  listObjects,
+  textGenerate,
+  summarize,
+  imageGenerate,
+  getJob,
+  imagesDirectUpload,
+  streamDirectUpload,
+};
+
+/** An extension entry as table entries: a `prefix` entry answers below its path too, through its `fetch` handler. */
+export function extensionTableRoutes(entry: ExtensionRoute): MountedRoute[] {
+  const path = 'prefix' in entry ? entry.prefix.replace(/\/+$/, '') : entry.path;
+  const specs = extensionRouteSpecs({ ...entry, path });
+  if (!('prefix' in entry)) return specs.map((spec) => ({ ...spec, handler: entry.handler }));
+  const fetchHandler = entry.handler as (
+    request: Request,
+    env: Env,
+    auth: unknown,
+    ctx: Context['executionCtx'],
+  ) => Response | Promise<Response>;
+  return specs.map((spec) => ({
+    ...spec,
+    subpaths: true,
+    handler: (c: Context<ApiEnv>) => fetchHandler(c.req.raw, c.env, entry.public ? null : c.get('auth'), c.executionCtx),
+  }));
+}
+
+/** Every route of the API Worker but `GET /health`: the built-in table, then the extension registry. */
+export function apiRoutes(extensions: readonly ExtensionRoute[]): MountedRoute[] {
+  return [...builtInRoutes.map((route) => ({ ...route, handler: builtInHandlers[route.id] })), ...extensions.flatMap(extensionTableRoutes)];
 }
 
 /**
@@ -26,12 +70,13 @@ export interface ApiAppOptions {
  *
  * 1. request id + one JSON log line (from `createApp`; outermost so that preflights and refusals are
  *    logged too), then CORS with the `ALLOWED_ORIGINS` allow-list (preflights end here with 204);
- * 2. public routes: `GET /health` and `public: true` extensions;
- * 3. auth guard (401), then the per-user rate limiter (429, `RateLimit-*` headers);
- * 4. built-in route groups (`/v1/projects`, `/v1/r2`, and with their features (`FEATURES` var) `/v1/ai` and
- *    `/v1/jobs` (ai), `/v1/images` (images), `/v1/stream` (stream); a disabled feature's routes answer 404);
- * 5. extension routes, roles checked per entry (403);
- * 6. 404 for an unknown path, 405 with `Allow` for a known path and another method.
+ * 2. public routes: `GET /health` and `public: true` extensions (a public route with `rateLimit` counted per IP);
+ * 3. the auth guard (401);
+ * 4. the routes of `route-table.ts` and the extension registry, each after the same checks, in order (`mountRoutes`):
+ *    the rate limit (429, `RateLimit-*` headers; per user, the route's own budget or the default one), the feature
+ *    switch (`FEATURES` var: a disabled feature's routes answer 404), the roles (403) and the request's schemas
+ *    (400 `bad_request` naming the field);
+ * 5. 405 with `Allow` for a known path and another method; 404 for an unknown path (both rate-limited too).
  *
  * Any other exception becomes 500 `internal` with the request id (`renderError`); no stack trace leaves.
  *
@@ -64,19 +109,18 @@ export function createApiApp(options: ApiAppOptions): Hono<ApiEnv> {
   );
 
   addHealthRoute(app, 'api');
-  mountPublicExtensions(app, options.extensions);
-
-  app.use(
-    '*',
-    authGuard(options.auth),
-    userRateLimit({ groups: [...(options.rateLimitGroups ?? []), ...extensionRateLimitGroups(options.extensions)] }),
+  const routes = apiRoutes(options.extensions);
+  mountRoutes(
+    app,
+    routes.filter((route) => route.access === 'public'),
   );
-
-  mountProjectRoutes(app);
-  mountR2Routes(app);
-  mountAiRoutes(app);
-  mountJobRoutes(app);
-  mountMediaRoutes(app);
-  mountProtectedExtensions(app, options.extensions);
+  app.use('*', authGuard(options.auth));
+  mountRoutes(
+    app,
+    routes.filter((route) => route.access === 'session'),
+  );
+  app.all('*', rateLimit({ by: 'user' }), () => {
+    throw new ApiError(404, 'not_found', 'No such route');
+  });
   return app;
 }

@@ -84,16 +84,16 @@ export function refusal(reason: AuthFailure): ApiError {
 }
 
 /**
- * Lets a request through only if the caller holds at least one of `roles`; otherwise 403 `forbidden`.
- * Runs after `authGuard`.
+ * Lets a request through only if the caller holds at least one of `roles`; otherwise 403 `forbidden`. Runs after
+ * `authGuard`; every route of the table with `roles` gets it (`routes/mount.ts`). `where` names the route in the log.
  *
  * @example
- * app.use('/v1/admin/*', requireRoles(['admin']));
+ * app.use('/v1/admin/*', requireRoles(['admin'], '/v1/admin'));
  */
-export function requireRoles(roles: readonly string[]): MiddlewareHandler<ApiEnv> {
+export function requireRoles(roles: readonly string[], where: string): MiddlewareHandler<ApiEnv> {
   return async function requireRolesMiddleware(c, next) {
     if (roles.length > 0 && !roles.some((role) => c.get('auth').roles.includes(role))) {
-      c.set('errorDetail', `roles: needs one of ${roles.join(', ')}`);
+      c.set('errorDetail', `roles: ${where} needs one of ${roles.join(', ')}`);
       throw new ApiError(403, 'forbidden', 'Not allowed');
     }
     await next();

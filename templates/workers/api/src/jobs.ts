@@ -1,9 +1,7 @@
-import type { Context, Hono } from 'hono';
-import type { ApiEnv, Env } from './env.js';
-import { requireFeature } from './features.js';
-import { route } from './lib/app.js';
+import type { Env } from './env.js';
 import { ApiError } from './lib/errors.js';
 import { ownPrefix } from './owner.js';
+import type { BuiltInHandler } from './routes/mount.js';
 
 /** One asynchronous job as kept in the `JOBS` namespace. `owner` is the caller's prefix (tenant and user). */
 export interface Job {
@@ -60,8 +58,8 @@ export async function runJob(env: Env, id: string, work: () => Promise<unknown>)
 }
 
 /** `GET /v1/jobs/:id`: the job's state, to its owner only (anyone else gets 404, as for an unknown id). */
-async function getJob(c: Context<ApiEnv>): Promise<Response> {
-  const id = c.req.param('id') ?? '';
+export const getJob: BuiltInHandler<'getJob'> = async (c) => {
+  const { id } = c.req.valid('param');
   const job = uuidPattern.test(id) ? await jobs(c.env).get<Job>(jobKey(id), 'json') : null;
   if (!job || job.owner !== ownPrefix(c)) throw new ApiError(404, 'not_found', 'No such job');
   return c.json({
@@ -69,10 +67,4 @@ async function getJob(c: Context<ApiEnv>): Promise<Response> {
     ...(job.result !== undefined ? { result: job.result } : {}),
     ...(job.error ? { error: job.error } : {}),
   });
-}
-
-/** Jobs come from the AI routes, so they exist with the `ai` feature. */
-export function mountJobRoutes(app: Hono<ApiEnv>): void {
-  app.use('/v1/jobs/*', requireFeature('ai'));
-  route(app, '/v1/jobs/:id', { GET: getJob });
-}
+};

@@ -6,31 +6,25 @@ import { checkEdgeRateLimit, edgeBindingName } from './lib/edge-rate-limiter.js'
 import { rateLimitHeaders, type RateLimitDecision } from './lib/rate-limit-decision.js';
 import { checkRateLimit } from './lib/rate-limiter.js';
 
-/** A path prefix with its own per-user budget (requests per minute), counted apart from the default. */
-export interface RateLimitGroup {
-  prefix: string;
-  perMinute: number;
+/** Who a rate limit counts, and against which budget. */
+export interface RateLimitOptions {
+  /** `user`: the verified caller (after `authGuard`); `ip`: the client address (`CF-Connecting-IP`), for public routes. */
+  by: 'user' | 'ip';
+  /** Requests per minute; absent: the default budget, `RATE_LIMIT_PER_MINUTE`. */
+  perMinute?: number;
+  /** A budget of its own (a route's `rateLimit`), counted apart from the default one: the route's path. */
+  group?: string;
 }
 
-export interface UserRateLimitOptions {
-  /** Route groups with their own limit; the longest matching prefix wins. */
-  groups?: readonly RateLimitGroup[];
-}
-
-const defaultPerMinute = 100;
-
-/** `RATE_LIMIT_PER_MINUTE`, or 100 when unset; a value that is not a positive integer is a deploy mistake. */
+/**
+ * `RATE_LIMIT_PER_MINUTE`, which appshell writes from `appshell.json` `rateLimitPerMinute`; unset, or not a positive
+ * integer, is a deploy mistake (500 `misconfigured`), never an unlimited or made-up budget.
+ */
 export function defaultLimit(env: Env): number {
-  const raw = env.RATE_LIMIT_PER_MINUTE;
-  if (raw === undefined || raw === '') return defaultPerMinute;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new ApiError(500, 'misconfigured', 'Server misconfigured');
+  const value = Number(env.RATE_LIMIT_PER_MINUTE);
+  if (!env.RATE_LIMIT_PER_MINUTE || !Number.isInteger(value) || value < 1)
+    throw new DetailedApiError(500, 'rate limit: RATE_LIMIT_PER_MINUTE is not a positive integer');
   return value;
-}
-
-/** Whether `path` is `prefix` itself or below it (`/v1/a` covers `/v1/a/b`, not `/v1/ab`). */
-export function pathIsUnder(path: string, prefix: string): boolean {
-  return path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
 }
 
 /**
@@ -59,20 +53,19 @@ export async function countRequest(env: Env, key: string, limit: number): Promis
 }
 
 /**
- * Counts every authenticated request against its user's budget (per user and group; `countRequest` says with
- * which limiter). Every response behind it carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`;
- * a refused request is 429 `rate_limited` with `Retry-After`, whichever limiter counted. Runs after `authGuard`.
+ * Counts the request against its caller's budget (`countRequest` says with which limiter): every route of the table
+ * gets this one middleware (`routes/mount.ts`). Every response behind it carries `RateLimit-Limit`,
+ * `RateLimit-Remaining` and `RateLimit-Reset`; a refused request is 429 `rate_limited` with `Retry-After`, whichever
+ * limiter counted.
  *
  * @example
- * app.use('*', authGuard(), userRateLimit({ groups: [{ prefix: '/v1/reports', perMinute: 10 }] }));
+ * app.get('/v1/reports', authGuard(), rateLimit({ by: 'user', perMinute: 10, group: '/v1/reports' }), reports);
  */
-export function userRateLimit(options: UserRateLimitOptions = {}): MiddlewareHandler<ApiEnv> {
-  // Longest prefix first, so `/v1/a/b` beats `/v1/a`.
-  const groups = [...(options.groups ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
-  return async function userRateLimitMiddleware(c, next) {
-    const group = groups.find(({ prefix }) => pathIsUnder(c.req.path, prefix));
-    const limit = group ? group.perMinute : defaultLimit(c.env);
-    const key = group ? `user:${c.get('auth').userId}|group:${group.prefix}` : `user:${c.get('auth').userId}`;
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler<ApiEnv> {
+  return async function rateLimitMiddleware(c, next) {
+    const limit = options.perMinute ?? defaultLimit(c.env);
+    const who = options.by === 'user' ? `user:${c.get('auth').userId}` : `ip:${c.req.header('CF-Connecting-IP') ?? 'unknown'}`;
+    const key = options.group === undefined ? who : `${who}|group:${options.group}`;
     let decision: RateLimitDecision;
     try {
       decision = await countRequest(c.env, key, limit);
@@ -81,15 +74,15 @@ export function userRateLimit(options: UserRateLimitOptions = {}): MiddlewareHan
       throw error;
     }
     if (!decision.allowed) {
-      c.set('errorDetail', `rate limit: ${limit}/min exhausted${group ? ` for ${group.prefix}` : ''}`);
+      c.set('errorDetail', `rate limit: ${limit}/min exhausted${options.group === undefined ? '' : ` for ${options.group}`}`);
       throw new ApiError(429, 'rate_limited', 'Too many requests', rateLimitHeaders(decision));
     }
     const headers = rateLimitHeaders(decision);
     try {
       await next();
     } catch (error) {
-      // Only the app's not-found handler throws through here (handlers' errors are rendered where they
-      // are thrown): carry the headers on the error so the 404 has them too.
+      // Only the app's not-found handler throws through here (handlers' errors are rendered where they are thrown):
+      // carry the headers on the error so the 404 has them too.
       if (error instanceof ApiError) throw new ApiError(error.status, error.code, error.message, { ...error.headers, ...headers });
       throw error;
     }

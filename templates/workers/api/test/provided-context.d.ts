@@ -8,5 +8,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     s3: S3StandInFixture;
     cloudflare: CloudflareApiFixture;
+    /** The project's openapi.json (what `appshell add-route` writes from appshell.json). */
+    openapi: { paths: Record<string, Record<string, { tags?: string[]; security?: unknown[] }>> };
   }
 }

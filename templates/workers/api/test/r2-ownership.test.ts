@@ -83,7 +83,7 @@ describe("user B against user A's objects", () => {
         await bob.get(key),
         await bob.remove(key),
         await bob.upload(key, 'x'),
-        await bob.signedPut(`?key=${encodeURIComponent(key)}`),
+        await bob.signedPut(`?size=1&key=${encodeURIComponent(key)}`),
       ]) {
         expect(response.status, key).toBe(400);
         expect(await errorCode(response)).toBe('bad_key');
@@ -127,7 +127,7 @@ describe('tenants and odd identities', () => {
         ['GET', '/v1/r2/object?key=v.txt'],
         ['DELETE', '/v1/r2/object?key=v.txt'],
         ['GET', '/v1/r2/list'],
-        ['GET', '/v1/r2/signed-put?key=v.txt'],
+        ['GET', '/v1/r2/signed-put?size=1&key=v.txt'],
         ['POST', '/v1/r2/upload?key=v.txt'],
       ] as const) {
         const ctx = createExecutionContext();

@@ -6,14 +6,9 @@ import type { ExtensionHandler } from './types.js';
  *
  * @example
  * // GET /v1/hello with a session token
- * // -> 200 {"hello":"user_123","roles":["member"],"tenant":null}
+ * // -> 200 {"hello":"user_123","roles":["member"],"tenant":null,"path":"/v1/hello"}
  */
-export const hello: ExtensionHandler = (request, _env, auth) => {
-  const url = new URL(request.url);
-  return Response.json({
-    hello: auth.userId,
-    roles: auth.roles,
-    tenant: auth.tenant ?? null,
-    path: url.pathname,
-  });
+export const hello: ExtensionHandler<'/v1/hello'> = (c) => {
+  const auth = c.get('auth');
+  return c.json({ hello: auth.userId, roles: auth.roles, tenant: auth.tenant ?? null, path: c.req.path });
 };

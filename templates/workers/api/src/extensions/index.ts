@@ -7,16 +7,16 @@ import type { ExtensionRoute } from './types.js';
 export type { ExtensionHandler, ExtensionRoute, PublicExtensionHandler } from './types.js';
 
 /**
- * Routes mounted after the built-in groups. Each entry is `{ prefix, methods, public?, roles?, rateLimit?,
- * handler }`; see `ExtensionRoute` for what each field does.
+ * The extension routes, mounted with the built-in ones of route-table.ts. Each entry is `{ path, methods, public?,
+ * roles?, rateLimit?, description?, handler }`; see `ExtensionRoute` for what each field does.
  *
  * @example
- * import { invoices } from './invoices.js';
+ * import { invoicesById } from './invoices-by-id.js';
  * export const extensions: ExtensionRoute[] = [
- *   { prefix: '/v1/hello', methods: ['GET'], handler: hello },
- *   { prefix: '/v1/invoices', methods: ['GET', 'POST'], roles: ['billing'], rateLimit: 30, handler: invoices },
+ *   { path: '/v1/hello', methods: ['GET'], handler: hello },
+ *   { path: '/v1/invoices/:id', methods: ['GET', 'PATCH'], roles: ['billing'], rateLimit: 30, handler: invoicesById },
  * ];
  */
 export const extensions: ExtensionRoute[] = [
-  { prefix: '/v1/hello', methods: ['GET'], handler: hello },
+  { path: '/v1/hello', methods: ['GET'], description: 'Example extension: answers who is calling', handler: hello },
 ];

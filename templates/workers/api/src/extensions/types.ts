@@ -1,70 +1,95 @@
 // The context Hono hands its routes (waitUntil, passThroughOnException, props): workers-types 5 declares more on the
 // global ExecutionContext than Hono passes through.
-import type { ExecutionContext } from 'hono';
-import type { Env } from '../env.js';
-import type { HttpMethod } from '../lib/app.js';
+import type { ExecutionContext, Handler } from 'hono';
+import type { ApiEnv, Env } from '../env.js';
 import type { AuthContext } from '../lib/session-token.js';
+import type { HttpMethod } from '../routes/spec.js';
+
+/** `/v1/invoices/:id/lines/:line` -> `{ id: string; line: string }`. */
+export type PathParams<Path extends string> = Path extends `${string}:${infer Name}/${infer Rest}`
+  ? { [K in Name]: string } & PathParams<`/${Rest}`>
+  : Path extends `${string}:${infer Name}`
+    ? { [K in Name]: string }
+    : // biome-ignore lint/complexity/noBannedTypes: a path without parameters has none.
+      {};
 
 /**
- * A handler behind the auth guard: it gets the raw request, the Worker's bindings, the verified caller and
- * the execution context, and answers with a Response (JSON, like every other route). Throw `ApiError` for
- * an error envelope; anything else thrown becomes 500 `internal`.
+ * The handler of an extension route: a Hono handler on the route's path. Its path parameters are checked and typed
+ * (`c.req.valid('param')`); behind the auth guard, `c.get('auth')` is the verified caller. Answer with `c.json(...)`;
+ * throw `ApiError` for an error envelope; anything else thrown becomes 500 `internal`.
  *
  * @example
  * import type { ExtensionHandler } from './types.js';
  * import { ApiError } from '../lib/errors.js';
  *
- * export const invoices: ExtensionHandler = async (request, env, auth) => {
- *   const id = new URL(request.url).pathname.split('/')[3];
- *   if (!id) return Response.json({ invoices: [] });
- *   const invoice = await env.PROJECTS.get(`invoice:${auth.userId}:${id}`, 'json');
+ * export const invoicesById: ExtensionHandler<'/v1/invoices/:id'> = async (c) => {
+ *   const { id } = c.req.valid('param');
+ *   const invoice = await c.env.PROJECTS.get(`invoice:${c.get('auth').userId}:${id}`, 'json');
  *   if (!invoice) throw new ApiError(404, 'not_found', 'No such invoice');
- *   return Response.json({ invoice });
+ *   return c.json({ invoice });
  * };
  */
-export type ExtensionHandler = (request: Request, env: Env, auth: AuthContext, ctx: ExecutionContext) => Response | Promise<Response>;
+export type ExtensionHandler<Path extends string = string> = Handler<
+  ApiEnv,
+  Path,
+  { in: { param: PathParams<Path> }; out: { param: PathParams<Path> } }
+>;
+
+/** The handler of a `public: true` route: the same, without a caller (`c.get('auth')` is not set). */
+export type PublicExtensionHandler<Path extends string = string> = ExtensionHandler<Path>;
 
 /**
- * A handler of a `public: true` route: no token is required, so there is no caller (`auth` is `null`).
- *
- * @example
- * export const status: PublicExtensionHandler = () => Response.json({ ok: true });
+ * A handler written before route tables (`appshell.json` `handlerStyle: "fetch"`): the raw request, the bindings,
+ * the verified caller (`null` on a public route) and the execution context. It answers its path and every path below
+ * it. Rewrite it as an `ExtensionHandler` and drop `handlerStyle` to get typed path parameters.
  */
-export type PublicExtensionHandler = (request: Request, env: Env, auth: null, ctx: ExecutionContext) => Response | Promise<Response>;
+export type FetchExtensionHandler = (request: Request, env: Env, auth: AuthContext, ctx: ExecutionContext) => Response | Promise<Response>;
+/** A `fetch`-style handler of a public route: no caller. */
+export type PublicFetchExtensionHandler = (request: Request, env: Env, auth: null, ctx: ExecutionContext) => Response | Promise<Response>;
 
-interface ExtensionRouteBase {
-  /** Path the route answers, and everything below it: `/v1/invoices` covers `/v1/invoices/42`. */
-  prefix: string;
+interface ExtensionRouteOptions {
   /** Methods the route answers; any other gets 405 with `Allow`. `HEAD` follows `GET`. */
   methods: readonly HttpMethod[];
+  /** Shown in `openapi.json`. */
+  description?: string;
 }
 
 /** A route behind the auth guard and the per-user rate limit. */
-export interface ProtectedExtensionRoute extends ExtensionRouteBase {
+interface ProtectedOptions extends ExtensionRouteOptions {
   public?: false;
   /** The caller needs at least one of these roles (from the session's `roles` claim), else 403. */
   roles?: readonly string[];
   /** Requests per user per minute on this route, counted apart from the default budget. */
   rateLimit?: number;
-  handler: ExtensionHandler;
 }
 
 /** A route anyone may call: no token, no roles. */
-export interface PublicExtensionRoute extends ExtensionRouteBase {
+interface PublicOptions extends ExtensionRouteOptions {
   public: true;
   roles?: undefined;
-  /** Requests per client IP per minute (no user is known on a public route). */
+  /** Requests per client IP per minute (no user is known on a public route); absent: not counted. */
   rateLimit?: number;
-  handler: PublicExtensionHandler;
 }
+
+/** A route on its Hono path (`/v1/invoices/:id`), answering that path only. */
+export type PathExtensionRoute = (ProtectedOptions | PublicOptions) & {
+  path: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each handler is typed by its own path (`ExtensionHandler<'/v1/...'>`).
+  handler: ExtensionHandler<any>;
+};
+
+/** A route from before route tables: `prefix` and every path below it, a `fetch`-style handler. */
+export type PrefixExtensionRoute =
+  | (ProtectedOptions & { prefix: string; handler: FetchExtensionHandler })
+  | (PublicOptions & { prefix: string; handler: PublicFetchExtensionHandler });
 
 /**
  * One entry of the extension registry (`src/extensions/index.ts`), the file `appshell add-route` writes.
  *
  * @example
- * import { invoices } from './invoices.js';
+ * import { invoicesById } from './invoices-by-id.js';
  * export const extensions: ExtensionRoute[] = [
- *   { prefix: '/v1/invoices', methods: ['GET', 'POST'], roles: ['billing'], rateLimit: 30, handler: invoices },
+ *   { path: '/v1/invoices/:id', methods: ['GET', 'PATCH'], roles: ['billing'], rateLimit: 30, handler: invoicesById },
  * ];
  */
-export type ExtensionRoute = ProtectedExtensionRoute | PublicExtensionRoute;
+export type ExtensionRoute = PathExtensionRoute | PrefixExtensionRoute;
