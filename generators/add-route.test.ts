@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { builtInRoutes } from '../templates/workers/api/src/route-table.js';
 import { planAddAction } from './add-action.js';
 import { planAddRoute, type AddRouteRequest } from './add-route.js';
 import { planSyncRoutes } from './sync-routes.js';
@@ -121,6 +122,13 @@ describe('planAddRoute', () => {
     const files = { ...project, 'workers/api/src/extensions/index.ts': `${project['workers/api/src/extensions/index.ts']}// ours\n` };
     const result = plan({}, files);
     expect(result.ok && actionOf(result.files, 'workers/api/src/extensions/index.ts')).toBe('conflict');
+  });
+
+  it('refuses every path of the route table as an extension path (the overlap check reads the table)', () => {
+    for (const route of builtInRoutes) {
+      const result = plan({ path: route.path });
+      expect(!result.ok && result.message, route.path).toMatch(/overlaps the built-in/);
+    }
   });
 
   it.each([

@@ -42,14 +42,15 @@ export function renderExtensionRegistry(routes: readonly ExtensionRoute[]): stri
     ' *',
     ' * @example',
     " * import { invoicesById } from './invoices-by-id.js';",
-    ' * export const extensions: ExtensionRoute[] = [',
+    ' * export const extensions = [',
     " *   { path: '/v1/hello', methods: ['GET'], handler: hello },",
     " *   { path: '/v1/invoices/:id', methods: ['GET', 'PATCH'], roles: ['billing'], rateLimit: 30, handler: invoicesById },",
-    ' * ];',
+    ' * ] as const satisfies readonly ExtensionRoute[];',
     ' */',
-    'export const extensions: ExtensionRoute[] = [',
-    ...routes.map(entry),
-    '];',
+    // `as const`, so that the app type (app-type.ts) sees each route's path and methods.
+    ...(routes.length === 0
+      ? ['export const extensions = [] as const satisfies readonly ExtensionRoute[];']
+      : ['export const extensions = [', ...routes.map(entry), '] as const satisfies readonly ExtensionRoute[];']),
     '',
   ].join('\n');
 }

@@ -34,6 +34,7 @@ export function templateContext(manifest: ProjectManifest) {
       port: devPorts[worker],
     })),
     hasWorker: Object.fromEntries(manifest.workers.map((worker) => [worker, true])),
+    ports: devPorts,
     environments: manifest.environments,
     /** KV namespaces several Workers bind, one namespace per environment. */
     sharedKv: sharedKvNamespaces(manifest).map(({ binding, workers }) => ({ binding, workers: workers.join(' and ') })),

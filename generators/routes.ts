@@ -1,7 +1,20 @@
+import { builtInRoutes, healthRoute } from '../templates/workers/api/src/route-table.js';
 import type { ExtensionRoute } from './manifest.js';
 
-/** Path groups the API Worker answers itself; an extension route may not overlap them. */
-export const builtInGroups = ['/health', '/v1/r2', '/v1/ai', '/v1/jobs', '/v1/projects', '/v1/images', '/v1/stream'] as const;
+/**
+ * Path groups the API Worker answers itself, from its route table (`/v1/projects/:id` -> `/v1/projects`, every
+ * feature's included): an extension route may not overlap them, so a later built-in route of a group cannot clash.
+ */
+export const builtInGroups: readonly string[] = [
+  ...new Set(
+    [healthRoute, ...builtInRoutes].map((route) =>
+      route.path
+        .split('/')
+        .slice(0, route.path.startsWith('/v1/') ? 3 : 2)
+        .join('/'),
+    ),
+  ),
+];
 
 export const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof httpMethods)[number];

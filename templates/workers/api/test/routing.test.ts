@@ -162,7 +162,7 @@ describe('the shipped Worker', () => {
 
   it('ships one example extension, /v1/hello, behind the guard', async () => {
     // The registry grows with `appshell add-route`; the example stays until the team removes it.
-    expect(shippedExtensions.map((entry) => ('path' in entry ? entry.path : entry.prefix))).toContain('/v1/hello');
+    expect(shippedExtensions.map((entry) => entry.path)).toContain('/v1/hello');
     expect((await call('/v1/hello')).status).toBe(401);
     const userId = newUserId();
     const response = await call('/v1/hello', { headers: await bearer({ sub: userId, roles: ['member'] }) });

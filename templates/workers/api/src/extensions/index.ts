@@ -12,11 +12,11 @@ export type { ExtensionHandler, ExtensionRoute, PublicExtensionHandler } from '.
  *
  * @example
  * import { invoicesById } from './invoices-by-id.js';
- * export const extensions: ExtensionRoute[] = [
+ * export const extensions = [
  *   { path: '/v1/hello', methods: ['GET'], handler: hello },
  *   { path: '/v1/invoices/:id', methods: ['GET', 'PATCH'], roles: ['billing'], rateLimit: 30, handler: invoicesById },
- * ];
+ * ] as const satisfies readonly ExtensionRoute[];
  */
-export const extensions: ExtensionRoute[] = [
+export const extensions = [
   { path: '/v1/hello', methods: ['GET'], description: 'Example extension: answers who is calling', handler: hello },
-];
+] as const satisfies readonly ExtensionRoute[];
