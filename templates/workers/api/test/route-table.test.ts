@@ -71,7 +71,7 @@ function violations(route: RouteSpec): { label: string; url: string; init: Reque
 }
 
 describe('every route of the table', () => {
-  it('has a schema violation to try on every route that takes a query or a body, except free-form ones', () => {
+  it('has a schema violation to try on every built-in route that takes a query or a body, except free-form ones', () => {
     const checked = shipped.filter((route) => violations(route).length > 0).map((route) => `${route.method} ${route.path}`);
     expect(checked).toEqual(
       expect.arrayContaining([
@@ -100,7 +100,8 @@ describe('every route of the table', () => {
 
   for (const route of shipped) {
     const cases = violations(route);
-    if (cases.length === 0) continue;
+    // A feature that is off has no routes to check (they answer 404).
+    if (cases.length === 0 || (route.feature !== undefined && !featureEnabled(env, route.feature))) continue;
     it(`${route.method} ${route.path} refuses what its schemas refuse: 400 naming the field`, async () => {
       const headers = await bearer({ sub: newUserId(), roles: [...(route.roles ?? [])] });
       for (const { label, url, init, field } of cases) {
