@@ -55,7 +55,7 @@ describe('planAddRoute', () => {
     const byPath = Object.fromEntries(result.files.map((file) => [file.path, file]));
     expect(byPath['workers/api/src/extensions/invoices-by-invoice-id.ts']?.action).toBe('create');
     expect(byPath['workers/api/src/extensions/invoices-by-invoice-id.ts']?.content).toContain(
-      'export const invoicesByInvoiceId: ExtensionHandler',
+      'export const invoicesByInvoiceId: PathHandler',
     );
     expect(byPath['workers/api/test/extensions/invoices-by-invoice-id.test.ts']?.content).toContain(
       'refuses a caller without one of the roles billing (403)',
@@ -71,7 +71,7 @@ describe('planAddRoute', () => {
     );
     // The handler gets its path parameter typed from the path, and its test checks it comes back.
     const handler = byPath['workers/api/src/extensions/invoices-by-invoice-id.ts']!.content;
-    expect(handler).toContain("ExtensionHandler<'/v1/invoices/:invoiceId'> = (c) => {");
+    expect(handler).toContain("PathHandler<'/v1/invoices/:invoiceId'> = (c) => {");
     expect(handler).toContain("const { invoiceId } = c.req.valid('param');");
     expect(byPath['workers/api/test/extensions/invoices-by-invoice-id.test.ts']?.content).toContain("invoiceId: 'example-invoiceid'");
     const written = JSON.parse(byPath['appshell.json']!.content);

@@ -34,7 +34,7 @@ export function renderExtensionRegistry(routes: readonly ExtensionRoute[]): stri
     ...imports,
     "import type { ExtensionRoute } from './types.js';",
     '',
-    "export type { ExtensionHandler, ExtensionRoute, PublicExtensionHandler } from './types.js';",
+    "export type { ExtensionHandler, ExtensionRoute, PathHandler, PublicExtensionHandler, PublicPathHandler } from './types.js';",
     '',
     '/**',
     ' * The extension routes, mounted with the built-in ones of route-table.ts. Each entry is `{ path, methods, public?,',

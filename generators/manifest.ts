@@ -46,7 +46,7 @@ const extensionRouteSchema = z.strictObject({
   handler: described(z.string(), 'Module under src/extensions/, without extension'),
   handlerStyle: described(
     z.optional(z.literal('fetch')),
-    'fetch: a handler from before route tables, (request, env, auth, ctx), answering its path and every path below it. Rewrite it as an ExtensionHandler (c) and remove this field to get typed path parameters',
+    'fetch: a handler from before route tables, (request, env, auth, ctx), answering its path and every path below it. Rewrite it as a PathHandler (c) and remove this field to get typed path parameters',
   ),
 });
 

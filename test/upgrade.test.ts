@@ -6,6 +6,7 @@ import { execa, type Options } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAccountServer, type RunningAccountServer } from '../fixtures/stand-ins/cloudflare-account.js';
 import { makeTempDir, productionAnswers, repoRoot, runCli, snapshotTree } from './support/cli.js';
+import { manifestSchemaVersion } from '../generators/manifest.js';
 import { buildNewerCli, newer } from './support/newer-cli.js';
 
 // Two real versions of appshell: this repository (0.1.0) scaffolds, a copy whose templates differ (0.2.0) upgrades.
@@ -107,7 +108,7 @@ describe('appshell upgrade from 0.1.0 to 0.2.0 of a project the team edited', ()
     expect(await read(project, newer.newFile)).toContain('0.2.0');
     const manifest = JSON.parse(await read(project, 'appshell.json'));
     expect(manifest.templateVersion).toBe('0.2.0');
-    expect(manifest.schemaVersion).toBe(2);
+    expect(manifest.schemaVersion).toBe(manifestSchemaVersion);
     expect(manifest.routes.map((route: { path: string }) => route.path)).toContain('/v1/invoices');
     expect(await read(project, 'workers/api/src/extensions/index.ts')).toContain('/v1/invoices');
     const configText = await read(project, apiConfig);

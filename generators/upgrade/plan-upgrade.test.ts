@@ -103,6 +103,24 @@ describe('planUpgrade', () => {
     expect(again.ok && again.plan.conflicts).toEqual([path]);
   });
 
+  it("keeps a version 2 project's routes working: fetch handlers stay theirs, the registry mounts them as before", () => {
+    const files = scaffold();
+    const { routes, ...rest } = JSON.parse(files['appshell.json']!);
+    files['appshell.json'] = `${JSON.stringify({ ...rest, schemaVersion: 2, routes }, null, 2)}\n`;
+    // The example handler as appshells before route tables wrote it.
+    const fetchHello =
+      "import type { ExtensionHandler } from './types.js';\n\nexport const hello: ExtensionHandler = (request, _env, auth) =>\n  Response.json({ hello: auth.userId, roles: auth.roles, tenant: auth.tenant ?? null, path: new URL(request.url).pathname });\n";
+    files['workers/api/src/extensions/hello.ts'] = fetchHello;
+    const result = planUpgrade({ root: '/v/shop', tree: memoryTree(files), source: newerSource(), to: '0.2.0' });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.plan.manifestMigratedFrom).toBe(2);
+    const written = (path: string) => result.plan.files.find((file) => file.path === path);
+    expect(JSON.parse(written('appshell.json')!.content).routes[0]).toMatchObject({ path: '/v1/hello', handlerStyle: 'fetch' });
+    expect(written('workers/api/src/extensions/index.ts')!.content).toContain("{ prefix: '/v1/hello', methods: ['GET'],");
+    expect(written('workers/api/src/extensions/hello.ts')).toBeUndefined();
+    expect(result.plan.entries.find((entry) => entry.path === 'workers/api/src/extensions/hello.ts')?.action).toBe('keep');
+  });
+
   it('migrates an appshell.json without schemaVersion in the same plan', () => {
     const files = scaffold();
     const { schemaVersion: _dropped, ...old } = JSON.parse(files['appshell.json']!);

@@ -143,6 +143,16 @@ export function planUpgrade(input: {
   const bases = new Map<string, string | undefined>();
   for (const file of rendered) {
     if (file.path === manifestFileName) continue;
+    const ours = tree.read(file.path);
+    if (once.has(file.path) && ours !== undefined) {
+      // A route's handler or test (the example one included) is the team's once written: left as it is.
+      entries.push(
+        ours === file.content
+          ? { path: file.path, action: 'unchanged' }
+          : { path: file.path, action: 'keep', reason: "a route's handler or test: yours, never rewritten" },
+      );
+      continue;
+    }
     const decision = decide(file.path, readBase(tree, file.path, state), tree.read(file.path), file.content, { from, to });
     entries.push(decision.entry);
     if (decision.content !== undefined) writes.push({ path: file.path, content: decision.content });

@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { apiRoutes, createApiApp } from '../src/api-app.js';
 import { extensions } from '../src/extensions/index.js';
 import { featureEnabled } from '../src/features.js';
-import type { ExtensionHandler, ExtensionRoute } from '../src/extensions/types.js';
+import type { ExtensionRoute, PathHandler } from '../src/extensions/types.js';
 import { healthRoute } from '../src/route-table.js';
 import type { RouteSpec } from '../src/routes/spec.js';
 import { base, bearer, newUserId } from './helpers.js';
@@ -117,11 +117,11 @@ describe('every route of the table', () => {
 });
 
 describe('extension routes on their Hono paths', () => {
-  const invoice: ExtensionHandler<'/v1/invoices/:id/lines/:line'> = (c) => {
+  const invoice: PathHandler<'/v1/invoices/:id/lines/:line'> = (c) => {
     const { id, line } = c.req.valid('param');
     return c.json({ id, line, userId: c.get('auth').userId });
   };
-  const open: ExtensionHandler<'/v1/open/:slug'> = (c) => c.json({ slug: c.req.valid('param').slug });
+  const open: PathHandler<'/v1/open/:slug'> = (c) => c.json({ slug: c.req.valid('param').slug });
   const testExtensions: ExtensionRoute[] = [
     { path: '/v1/invoices/:id/lines/:line', methods: ['GET', 'PATCH'], roles: ['billing'], handler: invoice },
     { path: '/v1/open/:slug', methods: ['GET'], public: true, rateLimit: 2, handler: open },
@@ -173,11 +173,11 @@ describe('the app mounts the table', () => {
 
   it('registers exactly the methods and paths of the table (and the 405 answers of those paths)', () => {
     const app = createApiApp({ extensions });
-    const mounted = app.routes.filter((route) => route.method !== 'ALL');
+    // Less what a `prefix` route (from before route tables) answers below its path, `<path>/*`.
+    const routes = app.routes.filter((route) => !route.path.endsWith('/*') && route.path !== '*');
+    const mounted = routes.filter((route) => route.method !== 'ALL');
     expect(pairs(mounted)).toEqual(pairs(shipped));
-    const refusing = new Set(
-      app.routes.filter((route) => route.method === 'ALL' && route.path !== '*' && route.path !== '/*').map((route) => route.path),
-    );
+    const refusing = new Set(routes.filter((route) => route.method === 'ALL').map((route) => route.path));
     expect([...refusing].sort()).toEqual([...new Set(shipped.map((route) => route.path))].sort());
   });
 });

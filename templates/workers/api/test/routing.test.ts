@@ -162,7 +162,9 @@ describe('the shipped Worker', () => {
 
   it('ships one example extension, /v1/hello, behind the guard', async () => {
     // The registry grows with `appshell add-route`; the example stays until the team removes it.
-    expect(shippedExtensions.map((entry) => entry.path)).toContain('/v1/hello');
+    // A registry from before route tables has `prefix` entries (appshell.json `handlerStyle: "fetch"`).
+    const pathOf = (entry: ExtensionRoute) => ('path' in entry ? entry.path : entry.prefix);
+    expect(shippedExtensions.map(pathOf)).toContain('/v1/hello');
     expect((await call('/v1/hello')).status).toBe(401);
     const userId = newUserId();
     const response = await call('/v1/hello', { headers: await bearer({ sub: userId, roles: ['member'] }) });

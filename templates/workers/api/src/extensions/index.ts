@@ -4,7 +4,7 @@
 import { hello } from './hello.js';
 import type { ExtensionRoute } from './types.js';
 
-export type { ExtensionHandler, ExtensionRoute, PublicExtensionHandler } from './types.js';
+export type { ExtensionHandler, ExtensionRoute, PathHandler, PublicExtensionHandler, PublicPathHandler } from './types.js';
 
 /**
  * The extension routes, mounted with the built-in ones of route-table.ts. Each entry is `{ path, methods, public?,

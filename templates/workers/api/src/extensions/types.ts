@@ -19,33 +19,33 @@ export type PathParams<Path extends string> = Path extends `${string}:${infer Na
  * throw `ApiError` for an error envelope; anything else thrown becomes 500 `internal`.
  *
  * @example
- * import type { ExtensionHandler } from './types.js';
+ * import type { PathHandler } from './types.js';
  * import { ApiError } from '../lib/errors.js';
  *
- * export const invoicesById: ExtensionHandler<'/v1/invoices/:id'> = async (c) => {
+ * export const invoicesById: PathHandler<'/v1/invoices/:id'> = async (c) => {
  *   const { id } = c.req.valid('param');
  *   const invoice = await c.env.PROJECTS.get(`invoice:${c.get('auth').userId}:${id}`, 'json');
  *   if (!invoice) throw new ApiError(404, 'not_found', 'No such invoice');
  *   return c.json({ invoice });
  * };
  */
-export type ExtensionHandler<Path extends string = string> = Handler<
+export type PathHandler<Path extends string = string> = Handler<
   ApiEnv,
   Path,
   { in: { param: PathParams<Path> }; out: { param: PathParams<Path> } }
 >;
 
 /** The handler of a `public: true` route: the same, without a caller (`c.get('auth')` is not set). */
-export type PublicExtensionHandler<Path extends string = string> = ExtensionHandler<Path>;
+export type PublicPathHandler<Path extends string = string> = PathHandler<Path>;
 
 /**
- * A handler written before route tables (`appshell.json` `handlerStyle: "fetch"`): the raw request, the bindings,
- * the verified caller (`null` on a public route) and the execution context. It answers its path and every path below
- * it. Rewrite it as an `ExtensionHandler` and drop `handlerStyle` to get typed path parameters.
+ * A handler written before route tables (`appshell.json` `handlerStyle: "fetch"`; the name it has always had): the raw
+ * request, the bindings, the verified caller and the execution context. It answers its path and every path below it.
+ * Rewrite it as a `PathHandler` and drop `handlerStyle` to get typed path parameters.
  */
-export type FetchExtensionHandler = (request: Request, env: Env, auth: AuthContext, ctx: ExecutionContext) => Response | Promise<Response>;
-/** A `fetch`-style handler of a public route: no caller. */
-export type PublicFetchExtensionHandler = (request: Request, env: Env, auth: null, ctx: ExecutionContext) => Response | Promise<Response>;
+export type ExtensionHandler = (request: Request, env: Env, auth: AuthContext, ctx: ExecutionContext) => Response | Promise<Response>;
+/** A `fetch`-style handler of a public route: no caller (`auth` is `null`). */
+export type PublicExtensionHandler = (request: Request, env: Env, auth: null, ctx: ExecutionContext) => Response | Promise<Response>;
 
 interface ExtensionRouteOptions {
   /** Methods the route answers; any other gets 405 with `Allow`. `HEAD` follows `GET`. */
@@ -74,14 +74,14 @@ interface PublicOptions extends ExtensionRouteOptions {
 /** A route on its Hono path (`/v1/invoices/:id`), answering that path only. */
 export type PathExtensionRoute = (ProtectedOptions | PublicOptions) & {
   path: string;
-  // biome-ignore lint/suspicious/noExplicitAny: each handler is typed by its own path (`ExtensionHandler<'/v1/...'>`).
-  handler: ExtensionHandler<any>;
+  // biome-ignore lint/suspicious/noExplicitAny: each handler is typed by its own path (`PathHandler<'/v1/...'>`).
+  handler: PathHandler<any>;
 };
 
 /** A route from before route tables: `prefix` and every path below it, a `fetch`-style handler. */
 export type PrefixExtensionRoute =
-  | (ProtectedOptions & { prefix: string; handler: FetchExtensionHandler })
-  | (PublicOptions & { prefix: string; handler: PublicFetchExtensionHandler });
+  | (ProtectedOptions & { prefix: string; handler: ExtensionHandler })
+  | (PublicOptions & { prefix: string; handler: PublicExtensionHandler });
 
 /**
  * One entry of the extension registry (`src/extensions/index.ts`), the file `appshell add-route` writes.
